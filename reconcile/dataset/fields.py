@@ -1,0 +1,120 @@
+"""Parse single cells (slugs, counts, dates, booleans), reporting bad values as InputIssues."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from reconcile.dataset.csvfile import Row
+from reconcile.errors import InputIssue
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9_.-]*\Z")
+_COUNT = re.compile(r"(\d{1,3}(,\d{3})+|\d+)\Z")
+_DATE_FORMATS = (("%Y-%m-%d", "day"), ("%Y-%m", "month"), ("%Y", "year"))
+_TRUE = {"true", "yes", "1"}
+_FALSE = {"false", "no", "0", ""}
+
+
+class Cells:
+    """Reads the cells of one row of one table, collecting issues instead of raising."""
+
+    def __init__(self, table: str, row: Row, issues: list[InputIssue]):
+        self.table = table
+        self.row = row
+        self.issues = issues
+
+    def problem(self, column: str | None, message: str, hint: str = "") -> None:
+        self.issues.append(InputIssue(self.table, self.row.number, column, message, hint))
+
+    def text(self, column: str, required: bool = False) -> str:
+        value = self.row.get(column)
+        if required and not value:
+            self.problem(column, "is empty but required.", f"Fill in the {column}.")
+        return value
+
+    def slug(self, column: str, required: bool = False) -> str | None:
+        value = self.text(column, required)
+        if not value:
+            return None
+        if not SLUG.match(value):
+            suggestion = re.sub(r"[^a-z0-9_.-]+", "_", value.lower()).strip("_.-")
+            self.problem(
+                column, f"{_show(value)} is not a valid identifier.",
+                "Identifiers use lower-case letters, digits, '_', '.' and '-', starting with a "
+                f"letter or digit" + (f" (e.g. {suggestion!r})." if suggestion else "."),
+            )
+            return None
+        return value
+
+    def count(self, column: str, required: bool = False) -> int | None:
+        """A non-negative whole number; thousands separators ("1,200") are accepted."""
+        value = self.text(column, required)
+        if not value:
+            return None
+        if value.startswith("-"):
+            self.problem(column, f"{_show(value)} is negative.", "Counts are 0 or more.")
+            return None
+        compact = value.replace(" ", "").replace("\u202f", "").replace("\u00a0", "")
+        if not _COUNT.match(compact):
+            self.problem(
+                column, f"{_show(value)} is not a whole number.",
+                "Write digits such as 1200 or 1,200; put words like 'dozens' in the term "
+                "column with qualifier 'vague'.",
+            )
+            return None
+        return int(compact.replace(",", ""))
+
+    def date(self, column: str) -> str | None:
+        value = self.text(column)
+        if not value:
+            return None
+        if parse_date(value) is None:
+            self.problem(column, f"{_show(value)} is not an ISO date.",
+                         "Write YYYY-MM-DD (or YYYY-MM, YYYY when only that is known).")
+            return None
+        return value
+
+    def boolean(self, column: str) -> bool:
+        value = self.text(column).lower()
+        if value in _TRUE:
+            return True
+        if value not in _FALSE:
+            self.problem(column, f"{_show(value)} is not true or false.",
+                         "Write true, false, or leave it empty (false).")
+        return False
+
+    def choice(self, column: str, allowed: tuple[str, ...]) -> str | None:
+        value = self.text(column, required=True)
+        if not value:
+            return None
+        if value not in allowed:
+            import difflib
+
+            close = difflib.get_close_matches(value.lower(), allowed, n=1)
+            hint = f"Did you mean {close[0]!r}? " if close else ""
+            self.problem(column, f"{_show(value)} is not one of {', '.join(allowed)}.",
+                         hint + "Use one of the listed values.")
+            return None
+        return value
+
+
+def parse_date(value: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last day an ISO date (day, month or year precision) can mean."""
+    for fmt, precision in _DATE_FORMATS:
+        try:
+            first = dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+        if precision == "day":
+            return first, first
+        if precision == "month":
+            next_month = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            return first, next_month - dt.timedelta(days=1)
+        return first, first.replace(month=12, day=31)
+    return None
+
+
+def _show(value: str, limit: int = 60) -> str:
+    """Quote a cell for a message, shortened, with control characters made visible."""
+    shown = value if len(value) <= limit else value[: limit - 3] + "..."
+    return repr(shown)

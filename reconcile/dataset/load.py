@@ -1,0 +1,409 @@
+"""Load a dataset folder, check every rule of the format, and build the validated Dataset.
+
+All problems are collected in one pass (``check_dataset`` returns them; ``load_dataset``
+raises DatasetError with all of them). Nothing is ever written to the dataset folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+
+from reconcile.config import ModelConfig, load_config
+from reconcile.dataset.csvfile import Table, read_table
+from reconcile.dataset.fields import Cells, parse_date
+from reconcile.dataset.quotes import fold, mentions_number, mentions_term, quote_in_document
+from reconcile.dataset.records import (
+    OUTCOMES, QUALIFIERS, VALUE_QUALIFIERS, Claim, Dataset, Observation, Quantity, Source,
+)
+from reconcile.errors import DatasetError, InputIssue
+
+SOURCES = "sources.csv"
+QUANTITIES = "quantities.csv"
+CLAIMS = "claims.csv"
+DOCUMENTS = "documents"
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+
+SOURCE_COLUMNS = (("source_id", "name", "kind"), ("side",))
+QUANTITY_COLUMNS = (
+    ("quantity_id", "description", "outcome"),
+    ("side", "start", "end", "place", "parent", "complete"),
+)
+CLAIM_COLUMNS = (
+    ("claim_id", "quantity_id", "source_id", "document", "quote", "qualifier"),
+    ("via", "value", "low", "high", "term", "published", "notes"),
+)
+# A child's outcome must be the parent's, or part of it (casualties = killed + wounded).
+_CHILD_OUTCOMES = {"casualties": {"casualties", "killed", "wounded"}}
+
+
+def load_dataset(data_dir: str | Path, config: ModelConfig | None = None) -> Dataset:
+    """Validate ``data_dir`` and return the immutable Dataset, or raise DatasetError.
+
+    ``config`` supplies the vague-word lexicon (the packaged default when omitted).
+    """
+    dataset, issues = _load(Path(data_dir), config or load_config())
+    if issues:
+        raise DatasetError(issues)
+    assert dataset is not None
+    return dataset
+
+
+def check_dataset(data_dir: str | Path, config: ModelConfig | None = None) -> list[InputIssue]:
+    """Every problem in ``data_dir`` (empty when valid)."""
+    return _load(Path(data_dir), config or load_config())[1]
+
+
+def _load(data_dir: Path, config: ModelConfig) -> tuple[Dataset | None, list[InputIssue]]:
+    issues: list[InputIssue] = []
+    if not data_dir.is_dir():
+        issues.append(InputIssue(str(data_dir), None, None, "is not a dataset folder.",
+                                 "Give a folder holding sources.csv, quantities.csv, claims.csv "
+                                 "and documents/."))
+        return None, issues
+    tables = {
+        name: read_table(data_dir / name, *columns, issues)
+        for name, columns in ((SOURCES, SOURCE_COLUMNS), (QUANTITIES, QUANTITY_COLUMNS),
+                              (CLAIMS, CLAIM_COLUMNS))
+    }
+    documents_dir = data_dir / DOCUMENTS
+    if not documents_dir.is_dir():
+        issues.append(InputIssue(DOCUMENTS, None, None, "the documents folder is missing.",
+                                 "Put the source texts in DATA_DIR/documents/."))
+    sources = _sources(tables[SOURCES], issues)
+    quantities = _quantities(tables[QUANTITIES], issues)
+    claims = _claims(tables[CLAIMS], sources, quantities, documents_dir, config, issues)
+    if issues:
+        return None, issues
+    dataset = Dataset(
+        sources=tuple(sources.values()),
+        quantities=tuple(quantities.values()),
+        claims=tuple(claims),
+        name=data_dir.resolve().name,
+        input_hashes=MappingProxyType(_hashes(data_dir, claims)),
+    )
+    return dataset, issues
+
+
+# --- sources.csv ---------------------------------------------------------------------------
+def _sources(table: Table, issues: list[InputIssue]) -> dict[str, Source]:
+    sources: dict[str, Source] = {}
+    first_row: dict[str, int] = {}
+    for row in table.rows:
+        cells = Cells(SOURCES, row, issues)
+        source_id = cells.slug("source_id", required=True)
+        name = cells.text("name", required=True)
+        kind = cells.slug("kind", required=True)
+        side = cells.slug("side")
+        if source_id is None:
+            continue
+        if source_id in first_row:
+            cells.problem("source_id", f"{source_id!r} is already used on row "
+                          f"{first_row[source_id]}.", "Source ids must be unique.")
+            continue
+        first_row[source_id] = row.number
+        if name and kind:
+            sources[source_id] = Source(source_id, name, kind, side)
+    return sources
+
+
+# --- quantities.csv ------------------------------------------------------------------------
+def _quantities(table: Table, issues: list[InputIssue]) -> dict[str, Quantity]:
+    quantities: dict[str, Quantity] = {}
+    rows: dict[str, int] = {}
+    for row in table.rows:
+        cells = Cells(QUANTITIES, row, issues)
+        quantity_id = cells.slug("quantity_id", required=True)
+        description = cells.text("description", required=True)
+        outcome = cells.choice("outcome", OUTCOMES)
+        side = cells.slug("side")
+        start, end = cells.date("start"), cells.date("end")
+        parent = cells.slug("parent")
+        complete = cells.boolean("complete")
+        if start and end and parse_date(start)[0] > parse_date(end)[1]:
+            cells.problem("end", f"the period ends ({end}) before it starts ({start}).",
+                          "Swap start and end, or correct the dates.")
+        if quantity_id is None:
+            continue
+        if quantity_id in rows:
+            cells.problem("quantity_id", f"{quantity_id!r} is already used on row "
+                          f"{rows[quantity_id]}.", "Quantity ids must be unique.")
+            continue
+        rows[quantity_id] = row.number
+        if parent == quantity_id:
+            cells.problem("parent", "a quantity cannot be its own parent.", "Clear the parent.")
+            parent = None
+        if description and outcome:
+            quantities[quantity_id] = Quantity(quantity_id, description, outcome, side, start,
+                                               end, cells.text("place") or None, parent, complete)
+    _check_forest(quantities, rows, issues)
+    return quantities
+
+
+def _check_forest(quantities: dict[str, Quantity], rows: dict[str, int],
+                  issues: list[InputIssue]) -> None:
+    """Known parents, no cycles, compatible outcomes and sides, complete parents have kids."""
+    def problem(qid: str, column: str, message: str, hint: str = "") -> None:
+        issues.append(InputIssue(QUANTITIES, rows[qid], column, message, hint))
+
+    has_children: set[str] = set()
+    for q in quantities.values():
+        if not q.parent:
+            continue
+        parent = quantities.get(q.parent)
+        if parent is None:
+            hint = ("Add it to quantities.csv or clear the parent." if q.parent not in rows
+                    else "Fix the errors on the parent's row first.")
+            problem(q.quantity_id, "parent", f"unknown quantity {q.parent!r}.", hint)
+            continue
+        has_children.add(q.parent)
+        allowed = _CHILD_OUTCOMES.get(parent.outcome, {parent.outcome})
+        if q.outcome not in allowed:
+            problem(q.quantity_id, "outcome",
+                    f"a {q.outcome!r} count cannot be part of {q.parent!r}, which counts "
+                    f"{parent.outcome!r}.",
+                    "A child counts the same outcome as its parent, or killed/wounded inside "
+                    "casualties.")
+        if parent.side and q.side != parent.side:
+            problem(q.quantity_id, "side",
+                    f"side {q.side or '(empty)'!r} differs from its parent {q.parent!r} "
+                    f"(side {parent.side!r}).",
+                    "A part of a count is losses of the same side; fix the side or the parent.")
+    for q in quantities.values():
+        if q.complete and q.quantity_id not in has_children:
+            problem(q.quantity_id, "complete",
+                    "marked complete but no quantity names it as parent.",
+                    "Add its parts (e.g. killed and wounded) with parent set to it, or clear "
+                    "complete.")
+    reported: set[str] = set()
+    for start in quantities:
+        path: list[str] = []
+        seen: set[str] = set()
+        current: str | None = start
+        while current and current in quantities and current not in seen:
+            seen.add(current)
+            path.append(current)
+            current = quantities[current].parent
+        if current in seen and current not in reported:
+            cycle = path[path.index(current):]
+            reported.update(cycle)
+            problem(current, "parent",
+                    "the parent links form a cycle: " + " -> ".join(cycle + [current]) + ".",
+                    "Parents must form a forest (a battle inside a period inside a total); "
+                    "break the cycle.")
+
+
+# --- claims.csv ----------------------------------------------------------------------------
+def _claims(table: Table, sources: dict[str, Source], quantities: dict[str, Quantity],
+            documents_dir: Path, config: ModelConfig, issues: list[InputIssue]) -> list[Claim]:
+    claims: list[Claim] = []
+    rows: dict[str, int] = {}
+    documents = _DocumentCache(documents_dir, issues)
+    for row in table.rows:
+        cells = Cells(CLAIMS, row, issues)
+        claim_id = cells.slug("claim_id", required=True)
+        quantity_id = cells.slug("quantity_id", required=True)
+        source_id = cells.slug("source_id", required=True)
+        qualifier = cells.choice("qualifier", QUALIFIERS)
+        value, low, high = cells.count("value"), cells.count("low"), cells.count("high")
+        term = cells.text("term") or None
+        published = cells.date("published")
+        via = _via(cells, sources, source_id)
+        if quantity_id and quantity_id not in quantities:
+            cells.problem("quantity_id", f"unknown quantity {quantity_id!r}.",
+                          "Add it to quantities.csv or fix the id.")
+        if source_id and source_id not in sources:
+            cells.problem("source_id", f"unknown source {source_id!r}.",
+                          "Add it to sources.csv or fix the id.")
+        observation = _observation(cells, qualifier, value, low, high, term, config)
+        document = _document_name(cells)
+        quote = cells.text("quote", required=True)
+        if document and quote:
+            text = documents.folded(document, cells)
+            if text is not None and not quote_in_document(quote, text):
+                cells.problem("quote", f"not found in documents/{document}.",
+                              "Copy the passage verbatim from the document (case, whitespace, "
+                              "typographic quotes and dashes may differ).")
+        if quote and observation is not None:
+            _check_quote_states_figure(cells, quote, qualifier, value, low, high, term)
+        if claim_id in rows:
+            cells.problem("claim_id", f"{claim_id!r} is already used on row {rows[claim_id]}.",
+                          "Claim ids must be unique.")
+            continue
+        if claim_id:
+            rows[claim_id] = row.number
+        if None in (claim_id, quantity_id, source_id, observation, document) or not quote:
+            continue
+        claims.append(Claim(
+            claim_id=claim_id, quantity_id=quantity_id, source_id=source_id,
+            qualifier=qualifier, observation=observation, document=document, quote=quote,
+            via=via, value=value, low=low, high=high, term=term, published=published,
+            notes=cells.text("notes") or None, row=row.number,
+        ))
+    return claims
+
+
+def _via(cells: Cells, sources: dict[str, Source], source_id: str | None) -> tuple[str, ...]:
+    raw = cells.text("via")
+    if not raw:
+        return ()
+    relays = tuple(part.strip() for part in raw.split(";") if part.strip())
+    for relay in relays:
+        if relay == source_id:
+            cells.problem("via", f"{relay!r} is the claim's own source.",
+                          "via lists only the outlets that relayed the statement.")
+        elif relay not in sources:
+            cells.problem("via", f"unknown source {relay!r}.",
+                          "Every relaying outlet must be in sources.csv; separate ids with ';'.")
+    if len(set(relays)) != len(relays):
+        cells.problem("via", "lists the same outlet twice.", "Keep each relay once.")
+    return relays
+
+
+def _observation(cells: Cells, qualifier: str | None, value: int | None, low: int | None,
+                 high: int | None, term: str | None, config: ModelConfig) -> Observation | None:
+    if qualifier is None:
+        return None
+    ok = True
+    if qualifier in VALUE_QUALIFIERS:
+        if value is None:
+            if not cells.row.get("value"):
+                cells.problem("value", f"is empty; qualifier {qualifier!r} needs the number "
+                              "as stated.", "Fill in the value.")
+            ok = False
+        for column in ("low", "high"):
+            if cells.row.get(column):
+                cells.problem(column, f"must be empty for qualifier {qualifier!r}.",
+                              "Use qualifier 'range' for two bounds.")
+                ok = False
+        if qualifier == "fewer_than" and value == 0:
+            cells.problem("value", "'fewer than 0' is impossible.",
+                          "Check the value or the qualifier.")
+            ok = False
+        if not ok:
+            return None
+        return Observation.from_qualifier(qualifier, value, None, None)
+    if cells.row.get("value"):
+        cells.problem("value", f"must be empty for qualifier {qualifier!r}.",
+                      "Put the bounds in low and high.")
+        ok = False
+    if qualifier == "range":
+        for column, bound in (("low", low), ("high", high)):
+            if bound is None and not cells.row.get(column):
+                cells.problem(column, "is empty; a range needs low and high.",
+                              "'five or six' is low 5, high 6.")
+                ok = False
+    else:  # vague
+        if not term:
+            cells.problem("term", "is empty; a vague claim needs the word used.",
+                          "e.g. dozens, hundreds, several.")
+            return None
+        if low is None and high is None and not (cells.row.get("low") or cells.row.get("high")):
+            entry = config.lookup_term(term)
+            if entry is None:
+                import difflib
+
+                close = difflib.get_close_matches(term.casefold(), list(config.lexicon), n=1)
+                cells.problem("term", f"{term!r} is not in the model configuration's lexicon.",
+                              (f"Did you mean {close[0]!r}? " if close else "")
+                              + "Add low/high to the claim, or the term to the lexicon; known: "
+                              + ", ".join(sorted(config.lexicon)) + ".")
+                return None
+            low, high = entry.low, entry.high
+        elif low is None:
+            if not cells.row.get("low"):
+                cells.problem("low", "is empty while high is given.",
+                              "Give both bounds (low may be 0), or neither to use the lexicon.")
+            ok = False
+    if not ok:
+        return None
+    if high is not None and low > high:
+        cells.problem("high", f"the high bound {high:,} is below the low bound {low:,}.",
+                      "Swap them.")
+        return None
+    return Observation.from_qualifier(qualifier, None, low, high)
+
+
+def _check_quote_states_figure(cells: Cells, quote: str, qualifier: str, value: int | None,
+                               low: int | None, high: int | None, term: str | None) -> None:
+    """The quote must contain the figure the claim records (guards against copy slips)."""
+    if qualifier == "vague":
+        if term and not mentions_term(quote, term):
+            cells.problem("term", f"the word {term!r} does not occur in the quote.",
+                          "Record the word the source used, or fix the quote.")
+        return
+    for column, number in (("value", value), ("low", low), ("high", high)):
+        if number is not None and not mentions_number(quote, number):
+            cells.problem(column, f"the quote does not state {number:,} (as digits or words).",
+                          "Check the number against the quote.")
+
+
+def _document_name(cells: Cells) -> str | None:
+    """A plain relative file name inside documents/: no absolute paths, no '..'."""
+    name = cells.text("document", required=True)
+    if not name:
+        return None
+    posix = PurePosixPath(name.replace("\\", "/"))
+    if posix.is_absolute() or name.startswith(("/", "\\")) or ":" in name:
+        cells.problem("document", f"{name!r} is an absolute path.",
+                      "Give the file name relative to documents/.")
+        return None
+    if ".." in posix.parts:
+        cells.problem("document", f"{name!r} leaves the documents folder ('..').",
+                      "Documents must be inside documents/.")
+        return None
+    return str(posix)
+
+
+class _DocumentCache:
+    """Read each document once; refuse files that resolve outside documents/."""
+
+    def __init__(self, documents_dir: Path, issues: list[InputIssue]):
+        self.root = documents_dir.resolve() if documents_dir.is_dir() else None
+        self.issues = issues
+        self.texts: dict[str, str | None] = {}
+
+    def folded(self, name: str, cells: Cells) -> str | None:
+        if self.root is None:
+            return None
+        if name not in self.texts:
+            self.texts[name] = self._read(name, cells)
+        elif self.texts[name] is None:
+            cells.problem("document", f"documents/{name} cannot be used (see the first claim "
+                          "that cites it).")
+        return self.texts[name]
+
+    def _read(self, name: str, cells: Cells) -> str | None:
+        path = self.root / name
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):
+            cells.problem("document", f"documents/{name} cannot be resolved (a symlink loop?).")
+            return None
+        if not resolved.is_relative_to(self.root):
+            cells.problem("document", f"documents/{name} is a link that leaves the documents "
+                          "folder.", "Copy the document into documents/ instead of linking it.")
+            return None
+        if not resolved.is_file():
+            cells.problem("document", f"documents/{name} does not exist.",
+                          "Add the file to documents/ or fix the name (names are "
+                          "case-sensitive).")
+            return None
+        if resolved.stat().st_size > MAX_DOCUMENT_BYTES:
+            cells.problem("document", f"documents/{name} is over {MAX_DOCUMENT_BYTES:,} bytes.",
+                          "Keep only the relevant text.")
+            return None
+        raw = resolved.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        try:
+            return fold(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            cells.problem("document", f"documents/{name} is not valid UTF-8 (byte offset "
+                          f"{exc.start}).", "Save the document as UTF-8 text.")
+            return None
+
+
+def _hashes(data_dir: Path, claims: list[Claim]) -> dict[str, str]:
+    """SHA-256 of every input file (the three tables and each cited document)."""
+    names = [SOURCES, QUANTITIES, CLAIMS] + sorted({f"{DOCUMENTS}/{c.document}" for c in claims})
+    return {name: hashlib.sha256((data_dir / name).read_bytes()).hexdigest() for name in names}

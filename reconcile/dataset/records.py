@@ -1,0 +1,241 @@
+"""The validated dataset: immutable records with every claim resolved to an observation.
+
+This is what the rest of the engine consumes. It is built only by ``load_dataset`` (which
+validates) or by the simulator (which constructs valid data by design).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
+from typing import Literal, Mapping
+
+Qualifier = Literal["exact", "at_least", "more_than", "at_most", "fewer_than", "about", "range", "vague"]
+QUALIFIERS: tuple[str, ...] = (
+    "exact", "at_least", "more_than", "at_most", "fewer_than", "about", "range", "vague",
+)
+VALUE_QUALIFIERS: tuple[str, ...] = ("exact", "at_least", "more_than", "at_most", "fewer_than", "about")
+OUTCOMES: tuple[str, ...] = ("killed", "wounded", "captured", "missing", "casualties")
+Stance = Literal["own", "enemy", "third_party"]
+ObservationKind = Literal["point", "lower_bound", "upper_bound", "interval"]
+
+
+@dataclass(frozen=True)
+class Source:
+    source_id: str
+    name: str
+    kind: str
+    side: str | None = None
+
+
+@dataclass(frozen=True)
+class Quantity:
+    quantity_id: str
+    description: str
+    outcome: str
+    side: str | None = None
+    start: str | None = None
+    end: str | None = None
+    place: str | None = None
+    parent: str | None = None
+    complete: bool = False
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What a claim says about the count its source would state, in whole counts.
+
+    The stated count lies in ``[low, high]`` (inclusive; ``high`` None means no upper
+    bound). ``about`` marks an approximate point ("about 1,200"), which carries extra noise.
+    """
+
+    kind: ObservationKind
+    low: int
+    high: int | None
+    about: bool = False
+
+    @classmethod
+    def from_qualifier(cls, qualifier: str, value: int | None, low: int | None,
+                       high: int | None) -> Observation:
+        if qualifier in ("exact", "about"):
+            return cls("point", value, value, about=qualifier == "about")
+        if qualifier == "at_least":
+            return cls("lower_bound", value, None)
+        if qualifier == "more_than":
+            return cls("lower_bound", value + 1, None)
+        if qualifier == "at_most":
+            return cls("upper_bound", 0, value)
+        if qualifier == "fewer_than":
+            return cls("upper_bound", 0, value - 1)
+        if high is None:
+            return cls("lower_bound", low, None)
+        return cls("interval", low, high)
+
+    def contains(self, count: float) -> bool:
+        return count >= self.low and (self.high is None or count <= self.high)
+
+    def describe(self) -> str:
+        if self.kind == "point":
+            return f"about {self.low:,}" if self.about else f"{self.low:,}"
+        if self.high is None:
+            return f">= {self.low:,}"
+        if self.kind == "upper_bound":
+            return f"<= {self.high:,}"
+        return f"{self.low:,}-{self.high:,}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    claim_id: str
+    quantity_id: str
+    source_id: str
+    qualifier: str
+    observation: Observation
+    document: str
+    quote: str
+    via: tuple[str, ...] = ()
+    value: int | None = None
+    low: int | None = None
+    high: int | None = None
+    term: str | None = None
+    published: str | None = None
+    notes: str | None = None
+    row: int | None = None
+
+
+def stance_of(source_side: str | None, quantity_side: str | None) -> Stance:
+    """Own losses, the enemy's, or a third party's view, from the two sides."""
+    if not source_side or not quantity_side:
+        return "third_party"
+    return "own" if source_side == quantity_side else "enemy"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """An immutable, validated dataset. Tuples and read-only mappings only."""
+
+    sources: tuple[Source, ...]
+    quantities: tuple[Quantity, ...]
+    claims: tuple[Claim, ...]
+    name: str = "dataset"
+    input_hashes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    # --- lookups -------------------------------------------------------------------------
+    @cached_property
+    def source_by_id(self) -> Mapping[str, Source]:
+        return MappingProxyType({s.source_id: s for s in self.sources})
+
+    @cached_property
+    def quantity_by_id(self) -> Mapping[str, Quantity]:
+        return MappingProxyType({q.quantity_id: q for q in self.quantities})
+
+    @cached_property
+    def quantity_index(self) -> Mapping[str, int]:
+        return MappingProxyType({q.quantity_id: i for i, q in enumerate(self.quantities)})
+
+    @cached_property
+    def source_index(self) -> Mapping[str, int]:
+        return MappingProxyType({s.source_id: i for i, s in enumerate(self.sources)})
+
+    @cached_property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(sorted({s.kind for s in self.sources}))
+
+    # --- derived per claim ---------------------------------------------------------------
+    def stance(self, claim: Claim) -> Stance:
+        return stance_of(self.source_by_id[claim.source_id].side,
+                         self.quantity_by_id[claim.quantity_id].side)
+
+    @cached_property
+    def evidence_groups(self) -> tuple[tuple[int, ...], ...]:
+        """Claims that are one piece of evidence: the same original speaker on the same
+        quantity (repeats, and relays of one statement through different outlets)."""
+        groups: dict[tuple[str, str], list[int]] = {}
+        for index, claim in enumerate(self.claims):
+            groups.setdefault((claim.source_id, claim.quantity_id), []).append(index)
+        return tuple(tuple(members) for members in groups.values())
+
+    @cached_property
+    def evidence_weights(self) -> tuple[float, ...]:
+        """1 / (size of the claim's evidence group): a group counts once in the likelihood."""
+        weights = [0.0] * len(self.claims)
+        for members in self.evidence_groups:
+            for index in members:
+                weights[index] = 1.0 / len(members)
+        return tuple(weights)
+
+    def claims_about(self, quantity_id: str) -> tuple[Claim, ...]:
+        return tuple(c for c in self.claims if c.quantity_id == quantity_id)
+
+    def claims_by(self, source_id: str) -> tuple[Claim, ...]:
+        return tuple(c for c in self.claims if c.source_id == source_id)
+
+    # --- the quantity forest -------------------------------------------------------------
+    @cached_property
+    def children(self) -> Mapping[str, tuple[str, ...]]:
+        kids: dict[str, list[str]] = {q.quantity_id: [] for q in self.quantities}
+        for q in self.quantities:
+            if q.parent:
+                kids[q.parent].append(q.quantity_id)
+        return MappingProxyType({k: tuple(v) for k, v in kids.items()})
+
+    @cached_property
+    def roots(self) -> tuple[str, ...]:
+        return tuple(q.quantity_id for q in self.quantities if not q.parent)
+
+    def ancestors(self, quantity_id: str) -> tuple[str, ...]:
+        chain = []
+        parent = self.quantity_by_id[quantity_id].parent
+        while parent:
+            chain.append(parent)
+            parent = self.quantity_by_id[parent].parent
+        return tuple(chain)
+
+    def depth(self, quantity_id: str) -> int:
+        return len(self.ancestors(quantity_id))
+
+    @cached_property
+    def tree_order(self) -> tuple[str, ...]:
+        """Depth-first order (each parent before its children), for tree displays."""
+        order: list[str] = []
+
+        def visit(qid: str) -> None:
+            order.append(qid)
+            for child in self.children[qid]:
+                visit(child)
+
+        for root in self.roots:
+            visit(root)
+        return tuple(order)
+
+    @cached_property
+    def atoms(self) -> tuple[str, ...]:
+        """Quantities that own a free latent component: leaves (their whole count) and
+        parents that are not complete (their remainder beyond the children)."""
+        return tuple(
+            q.quantity_id for q in self.quantities
+            if not (q.complete and self.children[q.quantity_id])
+        )
+
+    def summary(self) -> str:
+        stances = {"own": 0, "enemy": 0, "third_party": 0}
+        for claim in self.claims:
+            stances[self.stance(claim)] += 1
+        return (
+            f"{len(self.sources)} sources ({len(self.kinds)} kinds), {len(self.quantities)} "
+            f"quantities ({len(self.roots)} trees), {len(self.claims)} claims in "
+            f"{len(self.evidence_groups)} pieces of evidence (stance: {stances['own']} own, "
+            f"{stances['enemy']} enemy, {stances['third_party']} third-party)"
+        )
+
+
+def log_bounds(observation: Observation) -> tuple[float, float]:
+    """Bounds on the log of the continuous latent statement, with a half-count for rounding.
+
+    A stated whole count y means the statement rounded to y: it lies in [y-0.5, y+0.5].
+    """
+    lower = math.log(observation.low - 0.5) if observation.low >= 1 else -math.inf
+    upper = math.log(observation.high + 0.5) if observation.high is not None else math.inf
+    return lower, upper
