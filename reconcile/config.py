@@ -20,6 +20,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from reconcile.errors import ConfigError
 
 STANCES: tuple[str, ...] = ("own", "enemy", "third_party")
+_STANCE_LABELS = {
+    "own": "statements by a party about its own losses",
+    "enemy": "statements by a party about its enemy's losses",
+    "third_party": "third-party statements (a source with no side, or a count of no side)",
+}
 MAX_CONFIG_BYTES = 1_000_000
 
 
@@ -81,8 +86,8 @@ class SamplerConfig(_Strict):
     draws: int = Field(1000, ge=10)
     tune: int = Field(1000, ge=10)
     chains: int = Field(4, ge=1)
-    target_accept: float = Field(0.9, gt=0.5, lt=1.0)
-    low_rank_mass_matrix: bool = False
+    target_accept: float = Field(0.8, gt=0.5, lt=1.0)
+    low_rank_mass_matrix: bool = True
 
 
 class LexiconEntry(_Strict):
@@ -121,15 +126,16 @@ class ModelConfig(_Strict):
 
     def identification(self) -> str:
         """One sentence saying what pins the absolute level of the estimates."""
-        fixed = [
-            f"{name.replace('_', '-')} claims are biased by a factor {_factor(self.bias.stance(name).mu)}"
-            for name in STANCES
-            if self.bias.stance(name).fixed
-        ]
+        fixed = []
+        for name in STANCES:
+            prior = self.bias.stance(name)
+            if prior.fixed:
+                effect = ("unbiased" if prior.mu == 0
+                          else f"biased by a factor {_factor(prior.mu)}")
+                fixed.append(f"{_STANCE_LABELS[name]} are {effect} on average")
         return (
-            "Anchor: " + " and ".join(fixed) + " on average; source-kind effects sum to zero "
-            "and per-source deviations average zero, so every other bias is measured relative "
-            "to that."
+            "Anchor: " + "; ".join(fixed) + ". Source-kind effects sum to zero and per-source "
+            "deviations average zero, so every other bias is measured relative to that."
         )
 
     def digest(self) -> str:

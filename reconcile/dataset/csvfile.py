@@ -52,8 +52,10 @@ def read_table(
         return table
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
+        row, column = _locate(text, lambda cell: "\x00" in cell)
         issues.append(
-            InputIssue(name, line, None, "contains a NUL byte (binary data, not CSV text).",
+            InputIssue(name, row or line, column,
+                       "contains a NUL byte (binary data, not CSV text).",
                        "Re-export the table as UTF-8 CSV.")
         )
         return table
@@ -130,6 +132,16 @@ def _near_miss(column: str, header: list[str]) -> str | None:
 
 
 def _read_text(path: Path, name: str, issues: list[InputIssue]) -> str | None:
+    try:
+        return _read_text_unguarded(path, name, issues)
+    except OSError as exc:  # unreadable (permissions), vanished, ...
+        issues.append(InputIssue(name, None, None,
+                                 f"cannot be read ({exc.strerror or type(exc).__name__}).",
+                                 "Check the file's permissions."))
+        return None
+
+
+def _read_text_unguarded(path: Path, name: str, issues: list[InputIssue]) -> str | None:
     if not path.exists():
         issues.append(InputIssue(name, None, None, "the file is missing from the dataset folder.",
                                  "Every dataset needs sources.csv, quantities.csv and claims.csv."))
@@ -157,14 +169,36 @@ def _read_text(path: Path, name: str, issues: list[InputIssue]) -> str | None:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         guess = _guess_encoding(raw)
+        row, column = _locate(raw.decode("utf-8", errors="surrogateescape"),
+                              lambda cell: any("\udc80" <= ch <= "\udcff" for ch in cell))
         issues.append(
-            InputIssue(name, line, None,
+            InputIssue(name, row or line, column,
                        f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}, "
                        f"line {line}).",
                        f"It looks like {guess}; save the file as UTF-8." if guess
                        else "Save the file as UTF-8.")
         )
         return None
+
+
+def _locate(text: str, found) -> tuple[int | None, str | None]:
+    """Row (as a spreadsheet numbers it) and column of the first cell where ``found`` holds.
+
+    Used to place a defect that stops the table from being read (a bad byte, a NUL), so that
+    the message names the row and column even when earlier cells span several lines.
+    """
+    header: list[str] = []
+    try:
+        for number, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            if number == 1:
+                header = [cell.strip() for cell in record]
+            for index, cell in enumerate(record):
+                if found(cell):
+                    in_header = number == 1 or index >= len(header)
+                    return number, None if in_header else header[index]
+    except csv.Error:
+        pass
+    return None, None
 
 
 def _guess_encoding(raw: bytes) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -10,6 +11,7 @@ from reconcile.errors import InputIssue
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9_.-]*\Z")
 _COUNT = re.compile(r"(\d{1,3}(,\d{3})+|\d+)\Z")
+MAX_COUNT_DIGITS = 15  # beyond any casualty count; keeps int() and float() conversions safe
 _DATE_FORMATS = (("%Y-%m-%d", "day"), ("%Y-%m", "month"), ("%Y", "year"))
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0", ""}
@@ -62,7 +64,12 @@ class Cells:
                 "column with qualifier 'vague'.",
             )
             return None
-        return int(compact.replace(",", ""))
+        digits = compact.replace(",", "").lstrip("0")
+        if len(digits) > MAX_COUNT_DIGITS:
+            self.problem(column, f"{_show(value)} is too large to be a count.",
+                         f"Counts have at most {MAX_COUNT_DIGITS} digits.")
+            return None
+        return int(digits or "0")
 
     def date(self, column: str) -> str | None:
         value = self.text(column)
@@ -108,8 +115,8 @@ def parse_date(value: str) -> tuple[dt.date, dt.date] | None:
         if precision == "day":
             return first, first
         if precision == "month":
-            next_month = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-            return first, next_month - dt.timedelta(days=1)
+            last_day = calendar.monthrange(first.year, first.month)[1]
+            return first, first.replace(day=last_day)
         return first, first.replace(month=12, day=31)
     return None
 

@@ -57,7 +57,11 @@ def check_dataset(data_dir: str | Path, config: ModelConfig | None = None) -> li
 
 def _load(data_dir: Path, config: ModelConfig) -> tuple[Dataset | None, list[InputIssue]]:
     issues: list[InputIssue] = []
-    if not data_dir.is_dir():
+    try:
+        is_dir = data_dir.is_dir()
+    except OSError:  # e.g. a name too long for the file system
+        is_dir = False
+    if not is_dir:
         issues.append(InputIssue(str(data_dir), None, None, "is not a dataset folder.",
                                  "Give a folder holding sources.csv, quantities.csv, claims.csv "
                                  "and documents/."))
@@ -290,9 +294,10 @@ def _observation(cells: Cells, qualifier: str | None, value: int | None, low: in
         ok = False
     if qualifier == "range":
         for column, bound in (("low", low), ("high", high)):
-            if bound is None and not cells.row.get(column):
-                cells.problem(column, "is empty; a range needs low and high.",
-                              "'five or six' is low 5, high 6.")
+            if bound is None:
+                if not cells.row.get(column):  # an invalid number is reported already
+                    cells.problem(column, "is empty; a range needs low and high.",
+                                  "'five or six' is low 5, high 6.")
                 ok = False
     else:  # vague
         if not term:
@@ -385,6 +390,15 @@ class _DocumentCache:
             cells.problem("document", f"documents/{name} is a link that leaves the documents "
                           "folder.", "Copy the document into documents/ instead of linking it.")
             return None
+        try:
+            return self._read_file(name, resolved, cells)
+        except OSError as exc:  # unreadable, name too long for the file system, ...
+            cells.problem("document", f"documents/{name} cannot be read "
+                          f"({exc.strerror or type(exc).__name__}).",
+                          "Check the file name and the file's permissions.")
+            return None
+
+    def _read_file(self, name: str, resolved: Path, cells: Cells) -> str | None:
         if not resolved.is_file():
             cells.problem("document", f"documents/{name} does not exist.",
                           "Add the file to documents/ or fix the name (names are "

@@ -1,0 +1,104 @@
+"""Fit the model: build, sample, attach pointwise log-likelihoods; return a Fit.
+
+The Fit is the single object the summaries, plots and report consume. Sampling is
+reproducible: the same dataset, configuration and seed give the same draws.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pymc as pm
+import xarray as xr
+
+from reconcile.config import ModelConfig, SamplerConfig
+from reconcile.dataset.records import Dataset
+from reconcile.errors import ModelBuildError
+from reconcile.model.build import build_model, nesting_conflicts
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass
+class Fit:
+    """A fitted model: the dataset, configuration, PyMC model and posterior (DataTree)."""
+
+    dataset: Dataset
+    config: ModelConfig
+    model: pm.Model
+    idata: xr.DataTree
+    seed: int
+    sampler: SamplerConfig
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def estimates(self) -> pd.DataFrame:
+        from reconcile.summaries import estimates_table
+
+        return estimates_table(self)
+
+    def source_biases(self) -> pd.DataFrame:
+        from reconcile.summaries import source_bias_table
+
+        return source_bias_table(self)
+
+    def diagnostics(self) -> dict:
+        from reconcile.summaries import convergence_diagnostics
+
+        return convergence_diagnostics(self)
+
+
+def fit(dataset: Dataset, config: ModelConfig, seed: int = 0,
+        sampler: SamplerConfig | None = None, progressbar: bool = False) -> Fit:
+    """Build the model for ``dataset`` under ``config`` and sample its posterior.
+
+    ``sampler`` overrides ``config.sampler`` (e.g. fewer draws in a notebook or test).
+    """
+    sampler = sampler or config.sampler
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    model = build_model(dataset, config)
+    timings["build_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    idata = sample(model, sampler, seed, progressbar=progressbar, dataset=dataset)
+    timings["sample_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    pm.compute_log_likelihood(idata, model=model, progressbar=False)
+    timings["log_likelihood_s"] = time.perf_counter() - started
+    return Fit(dataset, config, model, idata, seed, sampler, timings)
+
+
+def sample(model: pm.Model, sampler: SamplerConfig, seed: int, progressbar: bool = False,
+           dataset: Dataset | None = None) -> xr.DataTree:
+    """Run NUTS with the configured backend; chains in parallel where the backend allows."""
+    kwargs: dict = {}
+    if sampler.backend == "nutpie":
+        kwargs["adaptation"] = "low_rank" if sampler.low_rank_mass_matrix else "diag"
+    try:
+        return pm.sample(
+            model=model,
+            draws=sampler.draws,
+            tune=sampler.tune,
+            chains=sampler.chains,
+            cores=min(sampler.chains, _cpu_count()),
+            target_accept=sampler.target_accept,
+            random_seed=seed,
+            nuts_sampler=sampler.backend,
+            nuts=kwargs,
+            progressbar=progressbar,
+            compute_convergence_checks=False,
+        )
+    except (RuntimeError, ValueError, pm.exceptions.SamplingError) as exc:
+        causes = nesting_conflicts(dataset) if dataset is not None else []
+        hint = ("Likely cause: " + " ".join(causes)) if causes else (
+            "Check for claims that contradict each other beyond any plausible bias.")
+        raise ModelBuildError(f"sampling failed ({type(exc).__name__}: {exc}). {hint}") from exc
+
+
+def _cpu_count() -> int:
+    import os
+
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else os.cpu_count() or 1)

@@ -1,0 +1,172 @@
+"""Build the PyMC reconciliation model from a validated dataset and a model configuration.
+
+Generative story, on the log scale of counts:
+
+* every quantity's true count T_q is the sum of the free components ("atoms") in its subtree:
+  a leaf's whole count, a non-complete parent's remainder beyond its children; a complete
+  parent has no atom of its own, so it equals the sum of its children exactly;
+* a source s making claim i about quantity q would state S_i with
+  log S_i = log T_q + stance_i + kind_s + dev_s + noise_i,  noise_i ~ scale_s * t_nu;
+* each claim observes the interval that S_i lies in (see likelihood.py), weighted by
+  1/(size of its evidence group) so repeats and relays of one statement count once.
+
+All arrays are indexed; the graph has a fixed number of nodes whatever the dataset size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+
+from reconcile.config import STANCES, ModelConfig
+from reconcile.dataset.records import Dataset
+from reconcile.errors import ModelBuildError
+from reconcile.model.inputs import ModelInputs
+from reconcile.model.likelihood import interval_logp, point_log_density
+
+OBSERVED = "claim_obs"
+
+
+def build_model(dataset: Dataset, config: ModelConfig) -> pm.Model:
+    """The PyMC model for ``dataset`` under ``config`` (nothing is sampled here)."""
+    inputs = ModelInputs.from_dataset(dataset)
+    _check_buildable(dataset, inputs, config)
+    return build_from_inputs(inputs, config)
+
+
+def build_from_inputs(inputs: ModelInputs, config: ModelConfig) -> pm.Model:
+    obs = inputs.observations
+    with pm.Model(coords=inputs.coords) as model:
+        # observed data as pm.Data so that simulated datasets can be swapped in
+        lower = pm.Data("obs_lower", obs.lower, dims="claim")
+        upper = pm.Data("obs_upper", obs.upper, dims="claim")
+        has_lower = pm.Data("obs_has_lower", obs.has_lower, dims="claim")
+        has_upper = pm.Data("obs_has_upper", obs.has_upper, dims="claim")
+        is_point = pm.Data("obs_is_point", obs.is_point, dims="claim")
+        about = pm.Data("obs_about", obs.about, dims="claim")
+        weight = pm.Data("evidence_weight", inputs.weight, dims="claim")
+
+        log_count = _true_counts(inputs, config)
+        log_bias = _claim_log_bias(inputs, config)
+        scale = _claim_noise_scale(inputs, config, about)
+        loc = log_count[inputs.claim_quantity] + log_bias
+
+        noise = config.noise
+
+        def claim_logp(value, loc, scale, lower, upper, has_lower, has_upper, is_point, weight):
+            logp = interval_logp(loc, scale, lower, upper, has_lower, has_upper, noise)
+            if noise.rounding == "density":
+                density = point_log_density(loc, scale, (lower + upper) / 2, noise)
+                logp = pt.switch(pt.eq(is_point, 1), density, logp)
+            return weight * logp
+
+        def claim_random(loc, scale, lower, upper, has_lower, has_upper, is_point, weight,
+                         rng=None, size=None):
+            """What the source would state: a whole count drawn from its noise model."""
+            rng = np.random.default_rng(rng)
+            if noise.family == "student_t":
+                draws = rng.standard_t(noise.nu, size=size)
+            else:
+                draws = rng.standard_normal(size=size)
+            return np.round(np.exp(np.clip(loc + scale * draws, -50, 50)))
+
+        pm.CustomDist(
+            OBSERVED, loc, scale, lower, upper, has_lower, has_upper, is_point, weight,
+            logp=claim_logp, random=claim_random, observed=obs.stated, dims="claim",
+        )
+    return model
+
+
+def _true_counts(inputs: ModelInputs, config: ModelConfig):
+    """log T for every quantity; T = sum of the atoms in its subtree (non-centered)."""
+    atom_z = pm.Normal("atom_z", 0.0, 1.0, dims="atom")
+    atom = pt.exp(config.truth.mu + config.truth.sigma * atom_z)
+    total = pt.zeros(len(inputs.quantity_ids))
+    total = pt.inc_subtensor(total[inputs.pair_quantity], atom[inputs.pair_atom])
+    count = pm.Deterministic("count", total, dims="quantity")
+    return pt.log(count)
+
+
+def _claim_log_bias(inputs: ModelInputs, config: ModelConfig):
+    """stance effect + kind effect + source deviation, per claim (log scale)."""
+    stance_effects = []
+    for name in STANCES:
+        prior = config.bias.stance(name)
+        if prior.fixed:
+            stance_effects.append(pt.constant(prior.mu, dtype="float64"))
+        else:
+            stance_effects.append(pm.Normal(f"bias_{name}", prior.mu, prior.sigma))
+    stance = pt.stack(stance_effects)
+    if len(inputs.kind_ids) > 1:
+        kind = pm.ZeroSumNormal("kind_bias", sigma=config.bias.kind_sigma, dims="kind")
+    else:
+        kind = pt.zeros(1)
+    source_sd = pm.HalfNormal("source_bias_sd", config.bias.source_sigma)
+    source_z = pm.Normal("source_bias_z", 0.0, 1.0, dims="source")
+    source_bias = pm.Deterministic(
+        "source_bias", kind[inputs.source_kind] + source_sd * source_z, dims="source"
+    )
+    return stance[inputs.claim_stance] + source_bias[inputs.claim_source]
+
+
+def _claim_noise_scale(inputs: ModelInputs, config: ModelConfig, about):
+    """Per-source noise scale, hierarchical within kind (non-centered), per claim."""
+    noise = config.noise
+    kind_z = pm.Normal("noise_kind_z", 0.0, 1.0, dims="kind")
+    kind_log_scale = np.log(noise.sigma_median) + noise.sigma_kind_sd * kind_z
+    source_sd = pm.HalfNormal("noise_source_sd", noise.sigma_source_sd)
+    source_z = pm.Normal("noise_source_z", 0.0, 1.0, dims="source")
+    source_scale = pm.Deterministic(
+        "noise_scale", pt.exp(kind_log_scale[inputs.source_kind] + source_sd * source_z),
+        dims="source",
+    )
+    scale = source_scale[inputs.claim_source]
+    return pt.sqrt(scale**2 + about * noise.about_sigma**2)
+
+
+def _check_buildable(dataset: Dataset, inputs: ModelInputs, config: ModelConfig) -> None:
+    """Refuse, with the likely cause named, data the model cannot take."""
+    if not dataset.claims:
+        raise ModelBuildError("the dataset has no claims: there is nothing to estimate from.")
+    if config.noise.rounding == "density":
+        zeros = [c.claim_id for c in dataset.claims
+                 if c.observation.kind == "point" and c.observation.low == 0]
+        if zeros:
+            raise ModelBuildError(
+                f"model {config.name!r} uses the log-scale density for stated counts, which "
+                f"cannot take a claim of 0 ({', '.join(zeros[:5])}); use rounding = \"interval\"."
+            )
+
+
+def nesting_conflicts(dataset: Dataset) -> list[str]:
+    """Claims that contradict the nesting outright (the parts are claimed above every claim
+    about a complete parent). The model can still absorb them as bias or noise, but they are
+    the likely cause when a fit cannot initialize, and deserve a warning in any case."""
+    conflicts = []
+    for q in dataset.quantities:
+        children = dataset.children[q.quantity_id]
+        if not (q.complete and children):
+            continue
+        parent_high = _highest_bound(dataset, q.quantity_id)
+        children_low = sum(_lowest_bound(dataset, child) for child in children)
+        if parent_high is not None and children_low > parent_high:
+            conflicts.append(
+                f"impossible nesting: {q.quantity_id!r} is complete (the sum of its parts), but "
+                f"its parts are claimed at {children_low:,} or more while a claim about it "
+                f"says at most {parent_high:,}. Check the parent links and the complete flag."
+            )
+    return conflicts
+
+
+def _lowest_bound(dataset: Dataset, quantity_id: str) -> int:
+    """The largest lower bound any single claim puts on the stated count (0 if none)."""
+    lows = [c.observation.low for c in dataset.claims_about(quantity_id)
+            if c.observation.kind in ("point", "lower_bound", "interval")]
+    return max(lows, default=0)
+
+
+def _highest_bound(dataset: Dataset, quantity_id: str) -> int | None:
+    highs = [c.observation.high for c in dataset.claims_about(quantity_id)
+             if c.observation.high is not None]
+    return min(highs, default=None)

@@ -1,0 +1,106 @@
+"""Index arrays the model is built from: one pass over the dataset, no per-claim graph nodes.
+
+The structure (quantities, forest, speakers, kinds, which claim is about what) is separated
+from the observations (each claim's bounds), so that simulated datasets of the same shape can
+be swapped into one compiled model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from reconcile.config import STANCES
+from reconcile.dataset.records import Dataset, Observation, log_bounds
+
+
+@dataclass(frozen=True)
+class Observations:
+    """Per-claim bounds on the log latent statement, with 0/1 masks for open ends."""
+
+    lower: np.ndarray
+    upper: np.ndarray
+    has_lower: np.ndarray
+    has_upper: np.ndarray
+    is_point: np.ndarray
+    about: np.ndarray
+    stated: np.ndarray  # the number in the claim (point value or bound), for display and PPC
+
+    @classmethod
+    def from_observations(cls, observations: list[Observation]) -> Observations:
+        bounds = np.array([log_bounds(o) for o in observations], dtype=float).reshape(-1, 2)
+        has_lower = np.isfinite(bounds[:, 0])
+        has_upper = np.isfinite(bounds[:, 1])
+        return cls(
+            lower=np.where(has_lower, bounds[:, 0], 0.0),
+            upper=np.where(has_upper, bounds[:, 1], 0.0),
+            has_lower=has_lower.astype(float),
+            has_upper=has_upper.astype(float),
+            is_point=np.array([o.kind == "point" for o in observations], dtype=float),
+            about=np.array([o.about for o in observations], dtype=float),
+            stated=np.array([o.low if o.high is None or o.kind != "upper_bound" else o.high
+                             for o in observations], dtype=float),
+        )
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    quantity_ids: tuple[str, ...]
+    atom_ids: tuple[str, ...]
+    source_ids: tuple[str, ...]  # speakers only: relays carry no bias of their own
+    kind_ids: tuple[str, ...]
+    claim_ids: tuple[str, ...]
+    pair_quantity: np.ndarray  # (quantity, atom) pairs: the atom lies in the quantity's subtree
+    pair_atom: np.ndarray
+    claim_quantity: np.ndarray
+    claim_source: np.ndarray
+    claim_stance: np.ndarray  # index into config.STANCES
+    source_kind: np.ndarray
+    weight: np.ndarray  # 1 / size of the claim's evidence group
+    observations: Observations
+
+    @classmethod
+    def from_dataset(cls, dataset: Dataset) -> ModelInputs:
+        quantity_ids = tuple(q.quantity_id for q in dataset.quantities)
+        quantity_index = dataset.quantity_index
+        atom_ids = dataset.atoms
+        pairs = [
+            (quantity_index[owner], atom_number)
+            for atom_number, atom in enumerate(atom_ids)
+            for owner in (atom, *dataset.ancestors(atom))
+        ]
+        pair_array = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        speakers = sorted({c.source_id for c in dataset.claims})
+        speaker_index = {sid: i for i, sid in enumerate(speakers)}
+        kinds = tuple(sorted({dataset.source_by_id[s].kind for s in speakers}))
+        kind_index = {k: i for i, k in enumerate(kinds)}
+        return cls(
+            quantity_ids=quantity_ids,
+            atom_ids=atom_ids,
+            source_ids=tuple(speakers),
+            kind_ids=kinds,
+            claim_ids=tuple(c.claim_id for c in dataset.claims),
+            pair_quantity=pair_array[:, 0],
+            pair_atom=pair_array[:, 1],
+            claim_quantity=np.array([quantity_index[c.quantity_id] for c in dataset.claims],
+                                    dtype=np.int64),
+            claim_source=np.array([speaker_index[c.source_id] for c in dataset.claims],
+                                  dtype=np.int64),
+            claim_stance=np.array([STANCES.index(dataset.stance(c)) for c in dataset.claims],
+                                  dtype=np.int64),
+            source_kind=np.array([kind_index[dataset.source_by_id[s].kind] for s in speakers],
+                                 dtype=np.int64),
+            weight=np.array(dataset.evidence_weights, dtype=float),
+            observations=Observations.from_observations([c.observation for c in dataset.claims]),
+        )
+
+    @property
+    def coords(self) -> dict[str, tuple[str, ...]]:
+        return {
+            "quantity": self.quantity_ids,
+            "atom": self.atom_ids,
+            "source": self.source_ids,
+            "kind": self.kind_ids,
+            "claim": self.claim_ids,
+        }

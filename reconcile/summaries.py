@@ -1,0 +1,162 @@
+"""Tidy tables from a Fit: estimates per quantity, biases per source, convergence.
+
+Every interval is a central (equal-tailed) interval computed by ArviZ with the probability
+passed explicitly (see constants.py).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import arviz_stats as azs
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from reconcile.config import STANCES
+from reconcile.constants import (
+    HEADLINE_PROB, INTERVAL_PROBS, MAX_RHAT, MIN_BFMI, MIN_ESS_BULK, MIN_ESS_TAIL,
+    interval_columns,
+)
+from reconcile.model.inputs import ModelInputs
+
+if TYPE_CHECKING:
+    from reconcile.inference import Fit
+
+SAMPLE_DIMS = ("chain", "draw")
+
+
+def _interval(posterior: xr.Dataset, var: str, prob: float) -> tuple[np.ndarray, np.ndarray]:
+    eti = azs.eti(posterior[[var]], prob=prob, dim=list(SAMPLE_DIMS))[var]
+    return eti.sel(ci_bound="lower").values, eti.sel(ci_bound="upper").values
+
+
+def estimates_table(fit: Fit) -> pd.DataFrame:
+    """One row per quantity: posterior mean, median, 50/90/95% central intervals, R-hat, ESS."""
+    posterior = fit.idata.posterior.to_dataset()
+    count = posterior["count"]
+    table = pd.DataFrame({
+        "quantity_id": count["quantity"].values,
+        "description": [fit.dataset.quantity_by_id[q].description for q in count["quantity"].values],
+        "mean": count.mean(SAMPLE_DIMS).values,
+        "median": count.median(SAMPLE_DIMS).values,
+    })
+    for prob in INTERVAL_PROBS:
+        low_col, high_col = interval_columns(prob)
+        table[low_col], table[high_col] = _interval(posterior, "count", prob)
+    table["r_hat"] = azs.rhat(posterior[["count"]], sample_dims=list(SAMPLE_DIMS))["count"].values
+    table["ess_bulk"] = azs.ess(posterior[["count"]], sample_dims=list(SAMPLE_DIMS),
+                                method="bulk")["count"].values
+    counts = Counter(c.quantity_id for c in fit.dataset.claims)
+    table["n_claims"] = [counts.get(q, 0) for q in table["quantity_id"]]
+    return table
+
+
+def source_log_bias_draws(fit: Fit) -> tuple[xr.DataArray, list[str]]:
+    """Draws of each speaking source's total log bias (stance + kind + source), using the
+    stance its claims take (the most common one when a source speaks with several)."""
+    posterior = fit.idata.posterior
+    inputs = ModelInputs.from_dataset(fit.dataset)
+    stances = []
+    for source_id in inputs.source_ids:
+        counted = Counter(fit.dataset.stance(c) for c in fit.dataset.claims_by(source_id))
+        stances.append(counted.most_common(1)[0][0])
+    stance_draws = []
+    for stance in stances:
+        prior = fit.config.bias.stance(stance)
+        if prior.fixed:
+            stance_draws.append(xr.full_like(posterior["source_bias_sd"], prior.mu))
+        else:
+            stance_draws.append(posterior[f"bias_{stance}"])
+    stance_da = xr.concat(stance_draws, dim="source").assign_coords(source=list(inputs.source_ids))
+    return stance_da + posterior["source_bias"], stances
+
+
+def source_bias_table(fit: Fit) -> pd.DataFrame:
+    """One row per speaking source: bias as a multiplicative factor on the true count."""
+    log_bias, stances = source_log_bias_draws(fit)
+    factor = np.exp(log_bias).to_dataset(name="bias")
+    low, high = _interval(factor, "bias", HEADLINE_PROB)
+    low_col, high_col = interval_columns(HEADLINE_PROB)
+    sources = [fit.dataset.source_by_id[s] for s in log_bias["source"].values]
+    noise = fit.idata.posterior["noise_scale"].median(SAMPLE_DIMS)
+    return pd.DataFrame({
+        "source_id": [s.source_id for s in sources],
+        "name": [s.name for s in sources],
+        "kind": [s.kind for s in sources],
+        "side": [s.side or "" for s in sources],
+        "stance": stances,
+        "n_claims": [len(fit.dataset.claims_by(s.source_id)) for s in sources],
+        "bias_median": factor["bias"].median(SAMPLE_DIMS).values,
+        f"bias_{low_col}": low,
+        f"bias_{high_col}": high,
+        "noise_scale_median": noise.sel(source=[s.source_id for s in sources]).values,
+    })
+
+
+def stance_effects_table(fit: Fit) -> pd.DataFrame:
+    """The shared stance effects as multiplicative factors (fixed anchors shown as such)."""
+    rows = []
+    low_col, high_col = interval_columns(HEADLINE_PROB)
+    for stance in STANCES:
+        prior = fit.config.bias.stance(stance)
+        if prior.fixed:
+            value = float(np.exp(prior.mu))
+            rows.append({"stance": stance, "factor_median": value, low_col: value,
+                         high_col: value, "fixed": True})
+            continue
+        draws = np.exp(fit.idata.posterior[f"bias_{stance}"]).to_dataset(name="factor")
+        low, high = _interval(draws, "factor", HEADLINE_PROB)
+        rows.append({"stance": stance, "factor_median": float(draws["factor"].median()),
+                     low_col: float(low), high_col: float(high), "fixed": False})
+    return pd.DataFrame(rows)
+
+
+def convergence_diagnostics(fit: Fit) -> dict:
+    """R-hat, ESS bulk/tail, divergences, BFMI, tree-depth saturation; ``ok`` and reasons."""
+    posterior = fit.idata.posterior.to_dataset()
+    stats = fit.idata.sample_stats.to_dataset()
+    free = [name for name in posterior.data_vars if _varies(posterior[name])]
+    rhat = azs.rhat(posterior[free], sample_dims=list(SAMPLE_DIMS))
+    ess_bulk = azs.ess(posterior[free], sample_dims=list(SAMPLE_DIMS), method="bulk")
+    ess_tail = azs.ess(posterior[free], sample_dims=list(SAMPLE_DIMS), method="tail")
+    max_rhat = max(float(rhat[v].max()) for v in free)
+    min_bulk = min(float(ess_bulk[v].min()) for v in free)
+    min_tail = min(float(ess_tail[v].min()) for v in free)
+    divergences = int(stats["diverging"].sum())
+    bfmi = np.atleast_1d(azs.bfmi(fit.idata).dataset["energy"].values).astype(float)
+    depth_var = "reached_max_treedepth" if "reached_max_treedepth" in stats else "maxdepth_reached"
+    saturated = int(stats[depth_var].sum()) if depth_var in stats else 0
+    reasons = []
+    if max_rhat > MAX_RHAT:
+        reasons.append(f"max R-hat {max_rhat:.3f} > {MAX_RHAT}")
+    if min_bulk < MIN_ESS_BULK:
+        reasons.append(f"min ESS bulk {min_bulk:.0f} < {MIN_ESS_BULK}")
+    if min_tail < MIN_ESS_TAIL:
+        reasons.append(f"min ESS tail {min_tail:.0f} < {MIN_ESS_TAIL}")
+    if divergences:
+        reasons.append(f"{divergences} divergent transitions")
+    if (bfmi < MIN_BFMI).any():
+        reasons.append(f"BFMI {bfmi.min():.2f} < {MIN_BFMI} in a chain")
+    if saturated:
+        reasons.append(f"{saturated} draws hit the maximum tree depth")
+    return {
+        "ok": not reasons,
+        "reasons": reasons,
+        "max_r_hat": max_rhat,
+        "min_ess_bulk": min_bulk,
+        "min_ess_tail": min_tail,
+        "divergences": divergences,
+        "bfmi": [float(b) for b in bfmi],
+        "tree_depth_saturated": saturated,
+        "draws": int(posterior.sizes["draw"]),
+        "chains": int(posterior.sizes["chain"]),
+        "thresholds": {"max_r_hat": MAX_RHAT, "min_ess_bulk": MIN_ESS_BULK,
+                       "min_ess_tail": MIN_ESS_TAIL, "min_bfmi": MIN_BFMI},
+    }
+
+
+def _varies(values: xr.DataArray) -> bool:
+    """Skip draws that are constant by construction (they have no R-hat)."""
+    return bool(values.std(SAMPLE_DIMS).min() > 0)

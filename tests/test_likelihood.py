@@ -1,0 +1,80 @@
+"""The interval likelihood: exact against scipy where that is accurate, finite far beyond."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytensor
+import pytensor.tensor as pt
+import pytest
+from scipy import stats
+
+from reconcile.config import NoiseConfig
+from reconcile.model.likelihood import interval_logp
+
+NOISES = {"student_t": NoiseConfig(family="student_t", nu=4), "normal": NoiseConfig(family="normal")}
+
+
+def _compiled(noise: NoiseConfig):
+    loc, lower, upper, has_lower, has_upper = (pt.dvector(n) for n in ("loc", "l", "u", "hl", "hu"))
+    logp = interval_logp(loc, 0.2, lower, upper, has_lower, has_upper, noise)
+    grad = pytensor.grad(logp.sum(), loc)
+    return pytensor.function([loc, lower, upper, has_lower, has_upper], [logp, grad])
+
+
+def _scipy_interval(noise: NoiseConfig, loc, lower, upper):
+    dist = stats.t(noise.nu, loc=loc, scale=0.2) if noise.family == "student_t" else stats.norm(loc, 0.2)
+    return np.log(dist.cdf(upper) - dist.cdf(lower))
+
+
+@pytest.mark.parametrize("family", NOISES)
+def test_interval_matches_scipy_in_the_body(family):
+    noise = NOISES[family]
+    f = _compiled(noise)
+    loc = np.array([0.0, 1.0, -0.3, 2.0])
+    lower = np.array([-0.1, 0.5, -2.0, 2.1])
+    upper = np.array([0.1, 2.0, 0.0, 2.4])
+    ones = np.ones(4)
+    logp, _ = f(loc, lower, upper, ones, ones)
+    np.testing.assert_allclose(logp, _scipy_interval(noise, loc, lower, upper), rtol=1e-6)  # PyMC normal log-CDF: ~5e-8 relative error
+
+
+@pytest.mark.parametrize("family", NOISES)
+def test_open_bounds_are_one_sided_censoring(family):
+    noise = NOISES[family]
+    f = _compiled(noise)
+    loc = np.array([0.0, 0.0])
+    bound = np.array([0.3, 0.3])
+    logp, _ = f(loc, bound, bound, np.array([1.0, 0.0]), np.array([0.0, 1.0]))
+    dist = stats.t(noise.nu, scale=0.2) if family == "student_t" else stats.norm(scale=0.2)
+    np.testing.assert_allclose(logp, [dist.logsf(0.3), dist.logcdf(0.3)], rtol=1e-6)  # PyMC normal log-CDF: ~5e-8 relative error
+
+
+@pytest.mark.parametrize("family", NOISES)
+def test_far_tails_stay_finite_with_finite_gradients(family):
+    """Bounds 20 to 5,000 noise scales from the location: no NaN, no -inf, gradients point
+    back towards the observation (the failure mode seen with naive log-CDF differences)."""
+    f = _compiled(NOISES[family])
+    loc = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    lower = np.array([4.0, 1000.0, -1000.5, 4.0, 0.0, -1000.0])
+    upper = np.array([4.1, 1000.1, -1000.0, 0.0, -4.0, 0.0])
+    has_lower = np.array([1.0, 1.0, 1.0, 1.0, 0.0, 0.0])
+    has_upper = np.array([1.0, 1.0, 1.0, 0.0, 1.0, 1.0])
+    logp, grad = f(loc, lower, upper, has_lower, has_upper)
+    assert np.all(np.isfinite(logp)) and np.all(logp < 0)
+    assert np.all(np.isfinite(grad))
+    # observations above the location pull it up, those below pull it down
+    assert grad[0] > 0 and grad[1] > 0 and grad[3] > 0
+    assert grad[2] < 0 and grad[4] < 0 and grad[5] < 0
+
+
+def test_narrow_interval_of_a_large_count_is_accurate():
+    """A stated 1,000,000 is the interval [999,999.5, 1,000,000.5]: width 1e-6 on the log
+    scale, computed without cancellation."""
+    noise = NOISES["normal"]
+    f = _compiled(noise)
+    lower, upper = np.log([999_999.5]), np.log([1_000_000.5])
+    loc = np.log([1_000_000.0]) + 0.05
+    logp, grad = f(loc, lower, upper, np.ones(1), np.ones(1))
+    expected = stats.norm(loc, 0.2).logpdf(np.log(1e6)) + np.log(upper - lower)
+    np.testing.assert_allclose(logp, expected, rtol=1e-6)
+    assert grad[0] < 0
