@@ -54,6 +54,8 @@ def check(data_dir: Path, model: str | None) -> None:
         _fail(str(exc), EXIT_INPUT)
     except DatasetError as exc:
         _fail(f"{data_dir}: {exc}", EXIT_INPUT)
+    except OSError as exc:  # a path the file system refuses (e.g. --model name too long)
+        _fail(f"{exc.filename or data_dir}: {exc.strerror or exc}", EXIT_INPUT)
     elapsed = time.perf_counter() - started
     click.echo(_printable(f"{data_dir}: valid. {dataset.summary()}. ({elapsed:.2f} s)"))
 

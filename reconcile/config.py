@@ -58,7 +58,7 @@ class BiasConfig(_Strict):
     enemy: StanceEffect = StanceEffect(mu=0.41, sigma=0.35)
     third_party: StanceEffect = StanceEffect(mu=0.0, fixed=True)
     kind_sigma: float = Field(0.25, gt=0, description="sd of the zero-sum kind effects")
-    source_sigma: float = Field(0.3, gt=0, description="half-normal scale of between-source sd")
+    source_sigma: float = Field(0.3, gt=0, description="prior mean (gamma, shape 2) of the between-source sd")
 
     def stance(self, name: str) -> StanceEffect:
         return getattr(self, name)
@@ -69,9 +69,9 @@ class NoiseConfig(_Strict):
 
     family: Literal["student_t", "normal"] = "student_t"
     nu: float = Field(4.0, gt=0, description="Student-t degrees of freedom")
-    sigma_median: float = Field(0.15, gt=0, description="prior median of a kind's noise scale")
-    sigma_kind_sd: float = Field(0.75, gt=0, description="log-scale sd of kind noise scales")
-    sigma_source_sd: float = Field(0.5, gt=0, description="half-normal scale, source within kind")
+    sigma_median: float = Field(0.2, gt=0, description="prior median of a kind's noise scale")
+    sigma_kind_sd: float = Field(0.35, gt=0, description="log-scale sd of kind noise scales")
+    sigma_source_sd: float = Field(0.25, gt=0, description="prior mean (gamma, shape 2) of the sd of source noise within kind")
     about_sigma: float = Field(0.1, ge=0, description="extra log-scale noise for 'about X'")
     rounding: Literal["interval", "density"] = Field(
         "interval",
@@ -83,7 +83,7 @@ class NoiseConfig(_Strict):
 
 class SamplerConfig(_Strict):
     backend: Literal["nutpie", "pymc", "numpyro"] = "nutpie"
-    draws: int = Field(1000, ge=10)
+    draws: int = Field(2000, ge=10)
     tune: int = Field(1000, ge=10)
     chains: int = Field(4, ge=1)
     target_accept: float = Field(0.8, gt=0.5, lt=1.0)

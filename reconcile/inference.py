@@ -82,7 +82,7 @@ def sample(model: pm.Model, sampler: SamplerConfig, seed: int, progressbar: bool
             draws=sampler.draws,
             tune=sampler.tune,
             chains=sampler.chains,
-            cores=min(sampler.chains, _cpu_count()),
+            cores=min(sampler.chains, available_cores()),
             target_accept=sampler.target_accept,
             random_seed=seed,
             nuts_sampler=sampler.backend,
@@ -97,7 +97,7 @@ def sample(model: pm.Model, sampler: SamplerConfig, seed: int, progressbar: bool
         raise ModelBuildError(f"sampling failed ({type(exc).__name__}: {exc}). {hint}") from exc
 
 
-def _cpu_count() -> int:
+def available_cores() -> int:
     import os
 
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")

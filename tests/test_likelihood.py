@@ -78,3 +78,12 @@ def test_narrow_interval_of_a_large_count_is_accurate():
     expected = stats.norm(loc, 0.2).logpdf(np.log(1e6)) + np.log(upper - lower)
     np.testing.assert_allclose(logp, expected, rtol=1e-6)
     assert grad[0] < 0
+
+
+def test_student_t_log_cdf_is_accurate_far_into_the_tail():
+    """PyMC's Student-t log-CDF gives -inf past 1e8 scales; ours follows the power law."""
+    from reconcile.model.likelihood import standard_logcdf
+
+    z = -np.logspace(1, 12, 12)
+    ours = standard_logcdf(pt.as_tensor(z), NOISES["student_t"]).eval()
+    np.testing.assert_allclose(ours, stats.t(4).logcdf(z), rtol=1e-6)

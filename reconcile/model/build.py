@@ -47,10 +47,10 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig) -> pm.Model:
         about = pm.Data("obs_about", obs.about, dims="claim")
         weight = pm.Data("evidence_weight", inputs.weight, dims="claim")
 
-        log_count = _true_counts(inputs, config)
-        log_bias = _claim_log_bias(inputs, config)
-        scale = _claim_noise_scale(inputs, config, about)
-        loc = log_count[inputs.claim_quantity] + log_bias
+        log_count = pt.log(_true_counts(inputs, config))
+        stance, source_bias = _biases(inputs, config)
+        loc = claim_location(log_count, stance, source_bias, inputs)
+        scale = claim_scale(_noise_scales(inputs, config), about, config, inputs)
 
         noise = config.noise
 
@@ -78,18 +78,31 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig) -> pm.Model:
     return model
 
 
+def claim_location(log_count, stance, source_bias, inputs: ModelInputs):
+    """Log of what each claim's source would state before noise: log T + stance + source
+    bias. Works on PyMC tensors and on numpy draws (leading sample axes)."""
+    return (log_count[..., inputs.claim_quantity] + stance[..., inputs.claim_stance]
+            + source_bias[..., inputs.claim_source])
+
+
+def claim_scale(noise_scale, about, config: ModelConfig, inputs: ModelInputs):
+    """Noise scale of each claim: its source's, widened for "about X"."""
+    scale = noise_scale[..., inputs.claim_source]
+    return (scale**2 + about * config.noise.about_sigma**2) ** 0.5
+
+
 def _true_counts(inputs: ModelInputs, config: ModelConfig):
-    """log T for every quantity; T = sum of the atoms in its subtree (non-centered)."""
+    """T for every quantity: the sum of the atoms in its subtree (non-centered)."""
     atom_z = pm.Normal("atom_z", 0.0, 1.0, dims="atom")
     atom = pt.exp(config.truth.mu + config.truth.sigma * atom_z)
     total = pt.zeros(len(inputs.quantity_ids))
     total = pt.inc_subtensor(total[inputs.pair_quantity], atom[inputs.pair_atom])
-    count = pm.Deterministic("count", total, dims="quantity")
-    return pt.log(count)
+    return pm.Deterministic("count", total, dims="quantity")
 
 
-def _claim_log_bias(inputs: ModelInputs, config: ModelConfig):
-    """stance effect + kind effect + source deviation, per claim (log scale)."""
+def _biases(inputs: ModelInputs, config: ModelConfig):
+    """Stance effects (one per stance, fixed where the configuration anchors them) and each
+    source's own bias: kind effect + source deviation (log scale)."""
     stance_effects = []
     for name in STANCES:
         prior = config.bias.stance(name)
@@ -102,27 +115,32 @@ def _claim_log_bias(inputs: ModelInputs, config: ModelConfig):
         kind = pm.ZeroSumNormal("kind_bias", sigma=config.bias.kind_sigma, dims="kind")
     else:
         kind = pt.zeros(1)
-    source_sd = pm.HalfNormal("source_bias_sd", config.bias.source_sigma)
+    source_sd = _boundary_avoiding_sd("source_bias_sd", config.bias.source_sigma)
     source_z = pm.Normal("source_bias_z", 0.0, 1.0, dims="source")
     source_bias = pm.Deterministic(
         "source_bias", kind[inputs.source_kind] + source_sd * source_z, dims="source"
     )
-    return stance[inputs.claim_stance] + source_bias[inputs.claim_source]
+    return stance, source_bias
 
 
-def _claim_noise_scale(inputs: ModelInputs, config: ModelConfig, about):
-    """Per-source noise scale, hierarchical within kind (non-centered), per claim."""
+def _boundary_avoiding_sd(name: str, mean: float):
+    """Gamma(2) prior with the given mean for a between-source sd: zero density at 0, so the
+    sampler never enters the funnel where the sd collapses (Chung et al. 2013). Most
+    sources make one or two claims, so the data say little about these sds."""
+    return pm.Gamma(name, alpha=2.0, beta=2.0 / mean)
+
+
+def _noise_scales(inputs: ModelInputs, config: ModelConfig):
+    """Per-source noise scale, hierarchical within kind (non-centered)."""
     noise = config.noise
     kind_z = pm.Normal("noise_kind_z", 0.0, 1.0, dims="kind")
     kind_log_scale = np.log(noise.sigma_median) + noise.sigma_kind_sd * kind_z
-    source_sd = pm.HalfNormal("noise_source_sd", noise.sigma_source_sd)
+    source_sd = _boundary_avoiding_sd("noise_source_sd", noise.sigma_source_sd)
     source_z = pm.Normal("noise_source_z", 0.0, 1.0, dims="source")
-    source_scale = pm.Deterministic(
+    return pm.Deterministic(
         "noise_scale", pt.exp(kind_log_scale[inputs.source_kind] + source_sd * source_z),
         dims="source",
     )
-    scale = source_scale[inputs.claim_source]
-    return pt.sqrt(scale**2 + about * noise.about_sigma**2)
 
 
 def _check_buildable(dataset: Dataset, inputs: ModelInputs, config: ModelConfig) -> None:
