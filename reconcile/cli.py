@@ -60,5 +60,71 @@ def check(data_dir: Path, model: str | None) -> None:
     click.echo(_printable(f"{data_dir}: valid. {dataset.summary()}. ({elapsed:.2f} s)"))
 
 
+@main.command()
+@click.argument("data_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: DATA_DIR/../reconcile-out).")
+@click.option("--model", "model", default=None, help="Model configuration: TOML file or name.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("--force", is_flag=True, help="Replace an existing output folder.")
+@click.option("--allow-bad-diagnostics", is_flag=True,
+              help="Keep the outputs when convergence diagnostics fail (marked as failed).")
+@click.option("--draws", type=int, default=None, help="Draws per chain (default: the model's).")
+@click.option("--tune", type=int, default=None, help="Tuning steps per chain.")
+@click.option("--chains", type=int, default=None, help="Number of chains.")
+@click.option("--sampler", "backend", type=click.Choice(["nutpie", "pymc", "numpyro"]),
+              default=None, help="NUTS implementation (default: the model's, nutpie).")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bars (default: when the terminal is interactive).")
+def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, force: bool,
+        allow_bad_diagnostics: bool, draws: int | None, tune: int | None, chains: int | None,
+        backend: str | None, progress: bool | None) -> None:
+    """Fit the model to DATA_DIR and write estimates, diagnostics and the report."""
+    from rich.console import Console
+
+    console = Console(stderr=True, highlight=False)
+    show_bars = sys.stderr.isatty() if progress is None else progress
+    from reconcile.config import load_config
+    from reconcile.errors import ConfigError, DatasetError, ModelBuildError
+    from reconcile.outputs import OutputError
+
+    try:
+        config = load_config(model)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_INPUT)
+    overrides = {k: v for k, v in {"draws": draws, "tune": tune, "chains": chains,
+                                   "backend": backend}.items() if v is not None}
+    sampler = config.sampler.model_copy(update=overrides) if overrides else None
+
+    def say(message: str) -> None:
+        console.print(f"[bold]reconcile[/bold] {message}...")
+
+    try:
+        from reconcile.run import run as run_pipeline
+
+        result = run_pipeline(data_dir, out_dir, model=model, seed=seed, replace=force,
+                              sampler=sampler, allow_bad_diagnostics=allow_bad_diagnostics,
+                              progress=say, progressbar=show_bars)
+    except DatasetError as exc:
+        _fail(f"{data_dir}: {exc}", EXIT_INPUT)
+    except (ConfigError, OutputError) as exc:
+        _fail(str(exc), EXIT_INPUT)
+    except ModelBuildError as exc:
+        _fail(f"reconcile: {exc}", EXIT_MODEL)
+    except KeyboardInterrupt:
+        _fail("reconcile: interrupted; nothing was written and earlier outputs are intact.", 130)
+    diagnostics = result.tables.diagnostics
+    if not result.ok:
+        reasons = "; ".join(diagnostics["reasons"])
+        where = (f"outputs kept for inspection in {result.out_dir}" if result.out_dir
+                 else "nothing was written (use --allow-bad-diagnostics to keep the outputs)")
+        _fail(f"reconcile: DIAGNOSTICS FAILED: {reasons}. Do not cite these numbers; {where}. "
+              "Try more draws (--draws) or check the claims flagged in the report.",
+              EXIT_DIAGNOSTICS)
+    total = result.run_info["timings"].get("total_s", 0.0)
+    click.echo(f"Wrote {result.out_dir} in {total:.1f} s: report.html, estimates.csv, "
+               "sources.csv, claims.csv, diagnostics.json, posterior.nc, run.json")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,114 @@
+"""Write a run's output folder atomically, and cells that spreadsheets cannot execute.
+
+Everything is written into a temporary folder beside OUT_DIR and renamed into place at the
+end, so an interrupted or failed run leaves the previous outputs as they were and no
+half-written folder. An existing OUT_DIR is replaced only when asked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+from reconcile.errors import ReconcileError
+
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class OutputError(ReconcileError):
+    """The output folder cannot be written (exists, not writable, disk full...)."""
+
+
+def check_output_dir(out_dir: Path, replace: bool, data_dir: Path) -> None:
+    """Refuse, before any work, an OUT_DIR that would overwrite results or the dataset."""
+    resolved = out_dir.resolve()
+    data = data_dir.resolve()
+    if resolved == data or data.is_relative_to(resolved) or resolved.is_relative_to(data):
+        raise OutputError(f"{out_dir}: the output folder must be outside the dataset folder "
+                          "(reconcile never writes into a dataset).")
+    if out_dir.exists() and not replace:
+        raise OutputError(f"{out_dir} already exists; pass --force to replace it, or choose "
+                          "another folder with --out.")
+    parent = out_dir.parent if out_dir.parent != Path("") else Path(".")
+    if not parent.exists():
+        raise OutputError(f"{parent} does not exist; create it or choose another --out.")
+    if not os.access(parent, os.W_OK):
+        raise OutputError(f"{parent} is not writable; choose another --out.")
+
+
+@contextmanager
+def atomic_output_dir(out_dir: Path, replace: bool) -> Iterator[Path]:
+    """Yield a temporary folder; on success it becomes ``out_dir``, on any failure (including
+    SIGINT/SIGTERM) it is removed and ``out_dir`` is left untouched."""
+    parent = out_dir.parent if str(out_dir.parent) else Path(".")
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=parent))
+    except OSError as exc:
+        raise OutputError(f"cannot create a folder in {parent}: {exc.strerror}") from exc
+    staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; outputs are ordinary files
+    previous = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    try:
+        yield staging
+        _swap_into_place(staging, out_dir, replace)
+    except OSError as exc:
+        raise OutputError(f"cannot write the outputs to {out_dir}: {exc.strerror or exc}") from exc
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _swap_into_place(staging: Path, out_dir: Path, replace: bool) -> None:
+    if not out_dir.exists():
+        staging.rename(out_dir)
+        return
+    if not replace:
+        raise OutputError(f"{out_dir} appeared while the run was going; nothing was replaced.")
+    retired = out_dir.with_name(f".{out_dir.name}.replaced-{os.getpid()}")
+    out_dir.rename(retired)
+    try:
+        staging.rename(out_dir)
+    except OSError:
+        retired.rename(out_dir)  # put the previous outputs back
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _raise_keyboard_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def write_csv(table: pd.DataFrame, path: Path) -> None:
+    """CSV with text cells made formula-safe and numbers in a fixed format (reproducible)."""
+    safe = table.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(spreadsheet_safe)
+    safe.to_csv(path, index=False, float_format="%.6g", lineterminator="\n")
+
+
+def write_json(data: dict, path: Path) -> None:
+    path.write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n",
+                    encoding="utf-8")

@@ -1,0 +1,145 @@
+"""Figures of a fit, shared by the report and the notebooks (matplotlib figures).
+
+The forest plot with claims overlaid and the source-bias plot are drawn here because no
+library draws claims (bounds, ranges, vague words) over credible intervals; the convergence
+and calibration plots come from ArviZ (arviz-plots).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+import matplotlib
+
+matplotlib.use("Agg")  # files and notebooks; never a window
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import xarray as xr  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+if TYPE_CHECKING:
+    from reconcile.inference import Fit
+
+_KIND_MARKERS = ["o", "s", "D", "^", "v", "P", "X", "*", "h", "<", ">"]
+_STANCE_COLORS = {"own": "#1b6ca8", "enemy": "#c0392b", "third_party": "#444444"}
+_HIDDEN_TRACE_VARS = ("atom_z", "source_bias_z", "noise_kind_z", "noise_source_z")
+
+
+def forest_plot(fit: Fit, estimates: pd.DataFrame | None = None) -> Figure:
+    """Each quantity's 50% and 90% intervals with every claim about it drawn over them.
+
+    Markers: shape by source kind, colour by stance. Lower bounds are arrows pointing right
+    from the bound, upper bounds arrows pointing left, ranges and vague words bars."""
+    estimates = fit.estimates() if estimates is None else estimates
+    dataset = fit.dataset
+    order = list(dataset.tree_order)
+    rows = estimates.set_index("quantity_id").loc[order]
+    kinds = sorted({s.kind for s in dataset.sources})
+    marker = {k: _KIND_MARKERS[i % len(_KIND_MARKERS)] for i, k in enumerate(kinds)}
+    height = max(3.0, 0.42 * len(order) + 1.2)
+    fig, ax = plt.subplots(figsize=(10, height), layout="constrained")
+    positions = np.arange(len(order))[::-1]
+    ax.hlines(positions, rows["lower_90"], rows["upper_90"], color="#9ab", lw=2, zorder=1)
+    ax.hlines(positions, rows["lower_50"], rows["upper_50"], color="#345", lw=6, zorder=2)
+    ax.plot(rows["median"], positions, "|", color="white", ms=9, mew=2, zorder=3)
+    position_of = dict(zip(order, positions))
+    for claim in dataset.claims:
+        y = position_of[claim.quantity_id] + 0.22
+        _draw_claim(ax, claim.observation, y, marker[dataset.source_by_id[claim.source_id].kind],
+                    _STANCE_COLORS[dataset.stance(claim)])
+    labels = ["  " * dataset.depth(q) + _short(dataset.quantity_by_id[q].description) for q in order]
+    ax.set_yticks(positions, labels, fontsize=8)
+    ax.set_xscale("log")
+    ax.set_xlabel("count (log scale): bars are 50% and 90% central credible intervals")
+    ax.grid(axis="x", alpha=0.3)
+    handles = [Line2D([], [], marker=marker[k], ls="", color="#777", label=k) for k in kinds]
+    handles += [Line2D([], [], marker="o", ls="", color=c, label=f"stance: {s.replace('_', ' ')}")
+                for s, c in _STANCE_COLORS.items()]
+    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08),
+              ncol=5, framealpha=0.9)
+    return fig
+
+
+def _draw_claim(ax, observation, y: float, marker: str, color: str) -> None:
+    low = max(observation.low, 0.5)  # a log axis has no 0; a claim of 0 sits at 0.5
+    if observation.kind == "point":
+        ax.plot(low, y, marker=marker, color=color, ms=6, ls="", zorder=4)
+    elif observation.kind == "lower_bound":
+        ax.annotate("", xy=(low * 2.2, y), xytext=(low, y), zorder=4,
+                    arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.5})
+        ax.plot(low, y, marker=marker, color=color, ms=5, ls="", zorder=4)
+    elif observation.kind == "upper_bound":
+        high = max(observation.high, 0.5)
+        ax.annotate("", xy=(high / 2.2, y), xytext=(high, y), zorder=4,
+                    arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.5})
+        ax.plot(high, y, marker=marker, color=color, ms=5, ls="", zorder=4)
+    else:
+        ax.plot([low, observation.high], [y, y], color=color, lw=3, alpha=0.7, zorder=4,
+                solid_capstyle="butt")
+        ax.plot(low, y, marker=marker, color=color, ms=5, ls="", zorder=4)
+
+
+def source_bias_plot(fit: Fit, biases: pd.DataFrame | None = None) -> Figure:
+    """Each speaking source's bias factor (median, 90% interval), grouped by kind and
+    coloured by stance; the dashed line is 1 (no bias)."""
+    biases = fit.source_biases() if biases is None else biases
+    table = biases.sort_values(["kind", "stance", "source_id"]).reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(9, max(2.5, 0.35 * len(table) + 1.2)), layout="constrained")
+    positions = np.arange(len(table))[::-1]
+    colors = [_STANCE_COLORS[s] for s in table["stance"]]
+    ax.hlines(positions, table["bias_lower_90"], table["bias_upper_90"], colors=colors, lw=2)
+    ax.scatter(table["bias_median"], positions, c=colors, zorder=3, s=20)
+    ax.axvline(1.0, ls="--", color="#888", lw=1)
+    ax.set_xscale("log")
+    ax.set_yticks(positions, [f"{r.source_id} ({r.kind})" for r in table.itertuples()], fontsize=8)
+    ax.set_xlabel("bias factor on the true count (log scale): 0.5 states half, 2 states double")
+    handles = [Line2D([], [], marker="o", ls="", color=c, label=s.replace("_", " "))
+               for s, c in _STANCE_COLORS.items() if s in set(table["stance"])]
+    ax.legend(handles=handles, fontsize=7, loc="lower right")
+    return fig
+
+
+def rank_plot(fit: Fit) -> Figure:
+    """ArviZ rank-ECDF plots of the shared parameters (chains should look alike)."""
+    import arviz_plots as azp
+
+    names = [v for v in fit.idata.posterior.data_vars
+             if v not in _HIDDEN_TRACE_VARS and fit.idata.posterior[v].ndim == 2]
+    pc = azp.plot_rank(fit.idata, var_names=names, backend="matplotlib")
+    return pc.get_viz("figure")
+
+
+def trace_plot(fit: Fit) -> Figure:
+    import arviz_plots as azp
+
+    names = [v for v in fit.idata.posterior.data_vars
+             if v not in _HIDDEN_TRACE_VARS and fit.idata.posterior[v].ndim == 2]
+    pc = azp.plot_trace(fit.idata, var_names=names, backend="matplotlib")
+    return pc.get_viz("figure")
+
+
+def ppc_pit_plot(checks: pd.DataFrame) -> Figure:
+    """ArviZ PIT Δ-ECDF of the claims' randomized predictive PITs, with a simultaneous band:
+    a well-specified model keeps the curve inside the band."""
+    import arviz_plots as azp
+
+    pit = xr.DataTree.from_dict({
+        "pit": xr.Dataset({"claim_pit": ("claim", checks["pit_randomized"].to_numpy())}),
+    })
+    pc = azp.plot_ecdf_pit(pit, group="pit", sample_dims=["claim"], backend="matplotlib")
+    return pc.get_viz("figure")
+
+
+def figure_to_png(fig: Figure, dpi: int = 110) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

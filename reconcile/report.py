@@ -1,0 +1,125 @@
+"""The self-contained HTML report: one file, plots embedded, every dataset text escaped.
+
+Jinja2 autoescaping escapes every value that reaches the page; the only markup inserted
+unescaped is the quantity tree, which is built here with each text escaped explicitly.
+The page loads nothing from outside (a Content-Security-Policy forbids it).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from html import escape
+from typing import TYPE_CHECKING
+
+import jinja2
+import pandas as pd
+from markupsafe import Markup
+
+from reconcile import __version__, plots
+from reconcile.runinfo import format_count
+
+if TYPE_CHECKING:
+    from reconcile.inference import Fit
+
+
+@dataclass(frozen=True)
+class ReportTables:
+    estimates: pd.DataFrame
+    sources: pd.DataFrame
+    stances: pd.DataFrame
+    claims: pd.DataFrame
+    diagnostics: dict
+    loo: dict
+
+
+def render_report(fit: Fit, tables: ReportTables, citations: dict[str, str], run_citation: str,
+                  dataset_sha: str, rerun: str, warnings: list[str]) -> str:
+    images = {
+        "forest": plots.forest_plot(fit, tables.estimates),
+        "bias": plots.source_bias_plot(fit, tables.sources),
+        "rank": plots.rank_plot(fit),
+        "trace": plots.trace_plot(fit),
+        "pit": plots.ppc_pit_plot(tables.claims),
+    }
+    encoded = {name: base64.b64encode(plots.figure_to_png(fig)).decode("ascii")
+               for name, fig in images.items()}
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("reconcile", "templates"),
+        autoescape=True, undefined=jinja2.StrictUndefined,
+    )
+    dataset = fit.dataset
+    return env.get_template("report.html.j2").render(
+        version=__version__,
+        dataset_name=dataset.name,
+        dataset_sha=dataset_sha,
+        seed=fit.seed,
+        config=fit.config,
+        config_text=json.dumps(fit.config.model_dump(mode="json"), indent=2),
+        identification=fit.config.identification(),
+        n_claims=len(dataset.claims), n_sources=len(dataset.sources),
+        n_quantities=len(dataset.quantities),
+        diagnostics=tables.diagnostics,
+        loo=tables.loo,
+        warnings=warnings,
+        images=encoded,
+        estimates=_estimate_rows(tables.estimates),
+        tree_html=Markup(_tree_html(fit, tables.estimates)),
+        stances=tables.stances.to_dict("records"),
+        sources=tables.sources.to_dict("records"),
+        claims=_claim_rows(fit, tables.claims),
+        citations=[citations[q] for q in dataset.tree_order],
+        run_citation=run_citation,
+        rerun=rerun,
+    )
+
+
+def _estimate_rows(estimates: pd.DataFrame) -> list[dict]:
+    rows = []
+    for row in estimates.to_dict("records"):
+        row["median_text"] = format_count(row["median"])
+        for prob in (50, 90, 95):
+            row[f"i{prob}"] = (f"{format_count(row[f'lower_{prob}'])}-"
+                               f"{format_count(row[f'upper_{prob}'])}")
+        rows.append(row)
+    return rows
+
+
+def _claim_rows(fit: Fit, checks: pd.DataFrame) -> list[dict]:
+    dataset = fit.dataset
+    by_id = checks.set_index("claim_id")
+    rows = []
+    for claim in dataset.claims:
+        check = by_id.loc[claim.claim_id]
+        rows.append({
+            "claim_id": claim.claim_id, "quantity_id": claim.quantity_id,
+            "source_name": dataset.source_by_id[claim.source_id].name,
+            "via": ", ".join(dataset.source_by_id[v].name for v in claim.via),
+            "qualifier": claim.qualifier + (f" ({claim.term})" if claim.term else ""),
+            "stated": claim.observation.describe(), "quote": claim.quote,
+            "document": claim.document, "published": claim.published or "",
+            "notes": claim.notes or "",
+            "ppc_tail_prob": float(check["ppc_tail_prob"]), "outlier": bool(check["outlier"]),
+            "loo_pareto_k": float(check["loo_pareto_k"]),
+            "influential": bool(check["influential"]),
+        })
+    return rows
+
+
+def _tree_html(fit: Fit, estimates: pd.DataFrame) -> str:
+    dataset = fit.dataset
+    rows = estimates.set_index("quantity_id")
+
+    def item(quantity_id: str) -> str:
+        quantity = dataset.quantity_by_id[quantity_id]
+        row = rows.loc[quantity_id]
+        label = (f"<b>{escape(quantity.description)}</b>: median {format_count(row['median'])}"
+                 f" (90% {format_count(row['lower_90'])}-{format_count(row['upper_90'])})")
+        if quantity.complete:
+            label += " <span class=\"muted\">= sum of its parts</span>"
+        children = dataset.children[quantity_id]
+        inner = "".join(item(child) for child in children)
+        return f"<li>{label}{f'<ul class=tree>{inner}</ul>' if inner else ''}</li>"
+
+    return "<ul class=\"tree\">" + "".join(item(root) for root in dataset.roots) + "</ul>"

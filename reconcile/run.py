@@ -1,0 +1,160 @@
+"""`reconcile run`: dataset -> fit -> tables, checks, plots, report, all written atomically.
+
+The CLI is a thin layer over ``run``; notebooks can call it too.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import arviz_stats as azs
+
+from reconcile import __version__
+from reconcile.checks import claim_checks
+from reconcile.config import ModelConfig, SamplerConfig, load_config, resolve_model_path
+from reconcile.constants import PARETO_K_BAD
+from reconcile.dataset import load_dataset
+from reconcile.inference import Fit, fit
+from reconcile.model.build import nesting_conflicts
+from reconcile.outputs import atomic_output_dir, check_output_dir, write_csv, write_json
+from reconcile.report import ReportTables, render_report
+from reconcile.runinfo import (
+    command_line, dataset_digest, estimate_citations, file_sha256, package_versions,
+    run_citation,
+)
+from reconcile.summaries import stance_effects_table
+
+ESTIMATE_COLUMNS = ["quantity_id", "description", "mean", "median", "lower_50", "upper_50",
+                    "lower_90", "upper_90", "lower_95", "upper_95", "r_hat", "ess_bulk",
+                    "n_claims"]
+SOURCE_COLUMNS = ["source_id", "kind", "bias_median", "bias_lower_90", "bias_upper_90", "name",
+                  "side", "stance", "n_claims", "noise_scale_median"]
+
+
+@dataclass
+class RunResult:
+    out_dir: Path | None
+    fit: Fit
+    tables: ReportTables
+    run_info: dict
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.tables.diagnostics["ok"])
+
+
+def default_out_dir(data_dir: Path) -> Path:
+    """``DATA_DIR/../reconcile-out`` (beside the dataset, never inside it)."""
+    return data_dir.resolve().parent / "reconcile-out"
+
+
+def run(data_dir: str | Path, out_dir: str | Path | None = None, model: str | Path | None = None,
+        seed: int = 0, replace: bool = False, sampler: SamplerConfig | None = None,
+        allow_bad_diagnostics: bool = False, progress: Callable[[str], None] | None = None,
+        progressbar: bool = False) -> RunResult:
+    """Validate, fit, check and write every output. Outputs are written only when the
+    diagnostics pass, or when ``allow_bad_diagnostics`` asks to keep them for inspection."""
+    say = progress or (lambda message: None)
+    data_dir = Path(data_dir)
+    out_dir = Path(out_dir) if out_dir is not None else default_out_dir(data_dir)
+    check_output_dir(out_dir, replace, data_dir)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+
+    say("loading and validating the dataset")
+    model_path = resolve_model_path(model)
+    config = load_config(model_path)
+    dataset = load_dataset(data_dir, config)
+    timings["load_s"] = time.perf_counter() - started
+
+    say("compiling the model and sampling")
+    fitted = fit(dataset, config, seed=seed, sampler=sampler, progressbar=progressbar)
+    timings.update(fitted.timings)
+
+    say("computing diagnostics and checks")
+    mark = time.perf_counter()
+    tables = _tables(fitted, seed)
+    timings["checks_s"] = time.perf_counter() - mark
+
+    digest = dataset_digest(dataset)
+    citations = estimate_citations(tables.estimates, config, dataset, seed)
+    citation = run_citation(config, dataset, seed)
+    rerun = (f"reconcile run {data_dir} --model {model_path} --seed {seed}"
+             + (f" --draws {fitted.sampler.draws}" if sampler is not None else ""))
+    warnings = nesting_conflicts(dataset)
+    run_info = _run_info(fitted, config, model_path, data_dir, digest, seed, citation,
+                         citations, rerun, tables.diagnostics["ok"])
+    if not tables.diagnostics["ok"] and not allow_bad_diagnostics:
+        run_info["timings"] = timings
+        return RunResult(None, fitted, tables, run_info)
+
+    say("writing the report")
+    mark = time.perf_counter()
+    with atomic_output_dir(out_dir, replace) as staging:
+        write_csv(tables.estimates[ESTIMATE_COLUMNS], staging / "estimates.csv")
+        write_csv(tables.sources[SOURCE_COLUMNS], staging / "sources.csv")
+        write_csv(tables.claims, staging / "claims.csv")
+        write_json({**tables.diagnostics, "loo": tables.loo}, staging / "diagnostics.json")
+        _write_posterior(fitted, staging / "posterior.nc", digest)
+        html = render_report(fitted, tables, citations, citation, digest, rerun, warnings)
+        (staging / "report.html").write_text(html, encoding="utf-8")
+        timings["report_s"] = time.perf_counter() - mark
+        timings["total_s"] = time.perf_counter() - started
+        run_info["timings"] = timings
+        write_json(run_info, staging / "run.json")
+    return RunResult(out_dir, fitted, tables, run_info)
+
+
+def _tables(fitted: Fit, seed: int) -> ReportTables:
+    with warnings.catch_warnings():
+        # ArviZ warns when Pareto k > 0.7; the claims table and report show each k instead
+        warnings.filterwarnings("ignore", message="Estimated shape parameter of Pareto")
+        checks = claim_checks(fitted, seed=seed)
+        loo = azs.loo(fitted.idata, var_name="claim_obs")
+    return ReportTables(
+        estimates=fitted.estimates(),
+        sources=fitted.source_biases(),
+        stances=stance_effects_table(fitted),
+        claims=checks,
+        diagnostics=fitted.diagnostics(),
+        loo={"elpd": float(loo.elpd), "se": float(loo.se), "p_loo": float(loo.p),
+             "n_high_k": int((checks["loo_pareto_k"] > PARETO_K_BAD).sum()),
+             "note": "Pareto k > 0.7 marks claims whose removal changes the posterior a lot; "
+                     "a claim that is the only evidence on its quantity is always such a claim."},
+    )
+
+
+def _write_posterior(fitted: Fit, path: Path, digest: str) -> None:
+    """The posterior with the configuration and input hash in its attributes."""
+    idata = fitted.idata.copy()
+    idata.attrs.update({
+        "reconcile_version": __version__, "dataset_sha256": digest,
+        "model_config_sha256": fitted.config.digest(), "seed": fitted.seed,
+    })
+    idata.to_netcdf(path, engine="netcdf4")
+
+
+def _run_info(fitted: Fit, config: ModelConfig, model_path: Path, data_dir: Path, digest: str,
+              seed: int, citation: str, citations: dict[str, str], rerun: str,
+              ok: bool) -> dict:
+    return {
+        "reconcile_version": __version__,
+        "command": command_line(),
+        "rerun": rerun,
+        "versions": package_versions(),
+        "dataset": {"path": str(data_dir), "name": fitted.dataset.name, "sha256": digest,
+                    "files": dict(fitted.dataset.input_hashes)},
+        "model": {"file": str(model_path), "file_sha256": file_sha256(model_path),
+                  "name": config.name, "config_sha256": config.digest(),
+                  "identification": config.identification(),
+                  "config": config.model_dump(mode="json")},
+        "seed": seed,
+        "sampler": fitted.sampler.model_dump(mode="json"),
+        "diagnostics_ok": ok,
+        "citation": citation,
+        "estimate_citations": citations,
+    }

@@ -1,0 +1,76 @@
+"""What a run records so that it can be cited and rerun: versions, hashes, settings, citations."""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from reconcile import __version__
+from reconcile.config import ModelConfig
+from reconcile.constants import HEADLINE_PROB, interval_columns
+from reconcile.dataset.records import Dataset
+
+PACKAGES = ("numpy", "scipy", "pandas", "pymc", "pytensor", "arviz", "arviz-base",
+            "arviz-stats", "arviz-plots", "nutpie", "xarray", "matplotlib", "jinja2", "click")
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version(), "reconcile": __version__}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def dataset_digest(dataset: Dataset) -> str:
+    """One SHA-256 over every input file's SHA-256 (tables and cited documents)."""
+    lines = "".join(f"{name}:{digest}\n" for name, digest in sorted(dataset.input_hashes.items()))
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def format_count(value: float) -> str:
+    """Counts as a reader would cite them: whole numbers, three significant digits above
+    1,000, thousands separators."""
+    if value < 1000:
+        return f"{round(value):,}"
+    digits = len(str(int(value))) - 3
+    return f"{int(round(value, -digits)):,}"
+
+
+def estimate_citations(estimates: pd.DataFrame, config: ModelConfig, dataset: Dataset,
+                       seed: int) -> dict[str, str]:
+    low_col, high_col = interval_columns(HEADLINE_PROB)
+    tag = _tag(config, dataset, seed)
+    return {
+        row.quantity_id: (
+            f"{row.description}: median {format_count(row.median)}, "
+            f"{round(HEADLINE_PROB * 100)}% credible interval "
+            f"{format_count(getattr(row, low_col))}-{format_count(getattr(row, high_col))} ({tag})"
+        )
+        for row in estimates.itertuples()
+    }
+
+
+def run_citation(config: ModelConfig, dataset: Dataset, seed: int) -> str:
+    return (f"Estimates from reconcile {__version__} on dataset {dataset.name!r} "
+            f"({_tag(config, dataset, seed)}).")
+
+
+def _tag(config: ModelConfig, dataset: Dataset, seed: int) -> str:
+    return (f"reconcile {__version__}, dataset sha256 {dataset_digest(dataset)[:12]}, "
+            f"model {config.name}, seed {seed}")
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def command_line() -> str:
+    return " ".join(["reconcile", *sys.argv[1:]]) if sys.argv else "reconcile"
