@@ -60,7 +60,7 @@ def forest_plot(fit: Fit, estimates: pd.DataFrame | None = None) -> Figure:
     handles += [Line2D([], [], marker="o", ls="", color=c, label=f"stance: {s.replace('_', ' ')}")
                 for s, c in _STANCE_COLORS.items()]
     ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08),
-              ncol=5, framealpha=0.9)
+              ncol=4, framealpha=0.9)
     return fig
 
 

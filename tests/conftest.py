@@ -1,4 +1,5 @@
-"""Shared fixtures. Fits are session-scoped and small: plotting and table tests reuse them."""
+"""Shared fixtures: the seed dataset, the default configuration and one real run of
+`reconcile run seeds` (session-scoped: the report and run tests all read it)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
-MODELS = ROOT / "models"
+from support import SEEDS, reconcile
 
 
 @pytest.fixture(scope="session")
@@ -34,9 +33,10 @@ def default_config():
 
 
 @pytest.fixture(scope="session")
-def seed_fit(seed_dataset, default_config):
-    """The default model on the seed data with the default sampler settings (one fit per
-    test session, about 20 s): tests read tables and diagnostics from it."""
-    from reconcile.inference import fit
-
-    return fit(seed_dataset, default_config, seed=11)
+def seed_run(tmp_path_factory) -> Path:
+    """`reconcile run seeds` with the default model and sampler settings, seed 7."""
+    out = tmp_path_factory.mktemp("runs") / "first"
+    result = reconcile("run", str(SEEDS), "--out", str(out), "--seed", "7")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -58,7 +58,6 @@ class Case:
     edit: Callable[[Path], object]
     expect: tuple[Expect, ...]
     exact: bool = True  # False where one defect legitimately causes follow-up issues
-    extra: dict = field(default_factory=dict)
 
 
 def claim(record: str, **values: str) -> Callable[[Path], None]:
@@ -297,7 +296,8 @@ def test_broken_dataset_is_refused_with_its_place(case: Case, tmp_path: Path) ->
     assert "valid." not in result.stdout
     for expect in case.expect:
         lines = lines_at(result.stderr, expect.file, expect.row, expect.column)
-        assert lines, f"no line starting {location(expect.file, expect.row, expect.column)!r}:\n{output}"
+        where = location(expect.file, expect.row, expect.column)
+        assert lines, f"no line starting {where!r}:\n{output}"
         assert any(expect.says.lower() in line.lower() for line in lines), lines
         if expect.row is not None:
             assert f"row {expect.row}" in lines[0] and expect.file in lines[0]
@@ -481,14 +481,16 @@ def test_path_too_long_for_the_file_system(tmp_path: Path) -> None:
     assert "is not a dataset folder" in result.stderr
 
 
-def test_terminal_escapes_in_cells_are_not_echoed(tmp_path: Path) -> None:
-    """A cell holding an escape sequence is shown defused in the message."""
+@pytest.mark.parametrize("column", ["value", "document"])
+def test_terminal_escapes_in_cells_are_not_echoed(tmp_path: Path, column: str) -> None:
+    """A cell holding an escape sequence is shown defused in the message (a bad number is
+    shown quoted; a document name as written, with control characters replaced)."""
     data = copy_seeds(tmp_path / "data")
-    edit_record(data, C, "karbala_bodies_held", value="\x1b[2J12")
+    edit_record(data, C, "karbala_bodies_held", **{column: "\x1b[2J12\x07"})
     result = run_cli("check", data)
     assert result.returncode == 2
-    assert "\x1b" not in result.stderr
-    assert lines_at(result.stderr, C, KARBALA, "value")
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert lines_at(result.stderr, C, KARBALA, column)
 
 
 def test_file_modes_are_unchanged(tmp_path: Path) -> None:

@@ -209,8 +209,8 @@ def test_vague_with_explicit_bounds_overrides_the_lexicon(tmp_path: Path) -> Non
 def test_vague_term_not_in_the_lexicon_is_accepted_with_bounds(tmp_path: Path) -> None:
     data = copy_seeds(tmp_path / "data")
     path = data / "documents" / "003_2558638e5a177ce9.txt"
-    path.write_text(path.read_text(encoding="utf-8").replace("killing dozens of", "killing umpteen"),
-                    encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("killing dozens of", "killing umpteen"), encoding="utf-8")
     edit_record(data, C, "rebel_outlets_morning_dozens", term="umpteen", low="5", high="500",
                 quote="Rebel outlets are claiming that they repelled the attacks so far, "
                       "killing umpteen fighters")

@@ -1,0 +1,50 @@
+"""Open the report in a real headless Chromium (Debian's package, installed by .ci/run):
+no console errors, no request leaves the page, every image decodes. A screenshot is saved
+to test-artifacts/report.png."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from support import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def test_report_opens_cleanly_in_chromium(seed_run):
+    from playwright.sync_api import sync_playwright
+
+    report = (seed_run / "report.html").resolve()
+    errors: list[str] = []
+    failed: list[str] = []
+    requested: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1600})
+        page.on("console", lambda message: errors.append(message.text)
+                if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("requestfailed", lambda request: failed.append(request.url))
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(report.as_uri())
+        page.wait_for_load_state("load")
+        images = page.evaluate(
+            "Array.from(document.images).map(i => [i.alt, i.complete, i.naturalWidth, i.naturalHeight])"
+        )
+        headings = page.evaluate("Array.from(document.querySelectorAll('h2')).map(h => h.textContent)")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+        browser.close()
+    assert errors == []
+    assert failed == []
+    assert requested == [report.as_uri()]  # nothing but the page itself: plots are embedded
+    assert len(images) == 5
+    for alt, complete, width, height in images:
+        assert complete and width > 0 and height > 0, alt
+    assert {"Estimates", "Quantity tree", "Source biases", "Diagnostics", "Claims",
+            "Model configuration", "How to cite"} <= set(headings)
+    assert (ARTIFACTS / "report.png").stat().st_size > 10_000

@@ -1,0 +1,118 @@
+"""`reconcile run` end to end through the installed command: files and columns as the
+contract says, reproducible bytes, atomic writing, refusal to overwrite, honest failure."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from support import SEEDS, reconcile
+
+OUTPUT_FILES = {"estimates.csv", "sources.csv", "claims.csv", "diagnostics.json", "posterior.nc",
+                "run.json", "report.html"}
+
+
+def test_run_writes_every_output(seed_run):
+    assert {p.name for p in seed_run.iterdir()} == OUTPUT_FILES
+    leftovers = [p for p in seed_run.parent.iterdir() if p.name.startswith(".")]
+    assert leftovers == []  # no staging folder left beside the outputs
+
+
+def test_estimates_follow_the_contract(seed_run, seed_dataset):
+    table = pd.read_csv(seed_run / "estimates.csv")
+    assert list(table.columns) == ["quantity_id", "description", "mean", "median", "lower_50",
+                                   "upper_50", "lower_90", "upper_90", "lower_95", "upper_95",
+                                   "r_hat", "ess_bulk", "n_claims"]
+    assert set(table["quantity_id"]) == {q.quantity_id for q in seed_dataset.quantities}
+    ordered = table[["lower_95", "lower_90", "lower_50", "median", "upper_50", "upper_90",
+                     "upper_95"]].to_numpy()
+    assert (ordered[:, :-1] <= ordered[:, 1:]).all()  # nested central intervals
+    assert (table["r_hat"] <= 1.01).all() and (table["ess_bulk"] >= 400).all()
+
+
+def test_lower_bound_only_quantity_lies_above_its_bound(seed_run):
+    """'More than 1,200' (retired general, own losses: prior factor 0.7) puts the whole
+    90% interval of Iranian deaths since 2012 above 1,200 * 0.7 and the median above 1,200."""
+    table = pd.read_csv(seed_run / "estimates.csv").set_index("quantity_id")
+    row = table.loc["iran_killed_since_2012"]
+    assert row["median"] > 1200 and row["lower_90"] > 1200 * 0.7 * 0.5
+
+
+def test_sources_and_claims_tables(seed_run, seed_dataset):
+    sources = pd.read_csv(seed_run / "sources.csv")
+    assert list(sources.columns[:5]) == ["source_id", "kind", "bias_median", "bias_lower_90",
+                                         "bias_upper_90"]
+    assert set(sources["source_id"]) == {c.source_id for c in seed_dataset.claims}
+    assert (sources["bias_lower_90"] < sources["bias_median"]).all()
+    claims = pd.read_csv(seed_run / "claims.csv")
+    assert {"claim_id", "ppc_tail_prob", "loo_pareto_k", "outlier"} <= set(claims.columns)
+    assert len(claims) == len(seed_dataset.claims)
+    assert claims["ppc_tail_prob"].between(0, 1).all()
+
+
+def test_diagnostics_and_run_json(seed_run, seed_dataset):
+    diagnostics = json.loads((seed_run / "diagnostics.json").read_text())
+    assert diagnostics["ok"] is True and diagnostics["reasons"] == []
+    assert diagnostics["divergences"] == 0
+    for key in ("max_r_hat", "min_ess_bulk", "min_ess_tail", "bfmi", "loo"):
+        assert key in diagnostics
+    info = json.loads((seed_run / "run.json").read_text())
+    assert info["seed"] == 7 and info["diagnostics_ok"] is True
+    assert set(info["dataset"]["files"]) == set(seed_dataset.input_hashes)
+    assert info["versions"]["pymc"] and info["versions"]["arviz"]
+    assert info["model"]["config"]["name"] == "default"
+    assert "credible interval" in info["estimate_citations"]["irgc_killed_khan_tuman"]
+    assert info["dataset"]["sha256"][:12] in info["citation"]
+
+
+def test_posterior_loads_with_arviz(seed_run):
+    import arviz as az
+
+    posterior = az.from_netcdf(seed_run / "posterior.nc")
+    assert posterior.posterior["count"].sizes["quantity"] == 24
+    assert posterior.attrs["seed"] == 7
+
+
+def test_same_seed_gives_identical_estimates(seed_run, tmp_path):
+    second = tmp_path / "second"
+    result = reconcile("run", str(SEEDS), "--out", str(second), "--seed", "7")
+    assert result.returncode == 0, result.stderr
+    assert (second / "estimates.csv").read_bytes() == (seed_run / "estimates.csv").read_bytes()
+
+
+def test_existing_output_is_not_overwritten(seed_run, tmp_path):
+    out = tmp_path / "kept"
+    shutil.copytree(seed_run, out)
+    before = (out / "estimates.csv").read_bytes()
+    result = reconcile("run", str(SEEDS), "--out", str(out), "--seed", "3")
+    assert result.returncode == 2
+    assert "--force" in result.stderr
+    assert (out / "estimates.csv").read_bytes() == before
+
+
+def test_failed_diagnostics_exit_3_and_write_nothing(tmp_path):
+    """80 draws in all cannot reach an ESS of 400: the run must fail loudly."""
+    out = tmp_path / "bad"
+    result = reconcile("run", str(SEEDS), "--out", str(out), "--draws", "20", "--tune", "50")
+    assert result.returncode == 3
+    assert "DIAGNOSTICS FAILED" in result.stderr and "ESS" in result.stderr
+    assert not out.exists()
+    kept = reconcile("run", str(SEEDS), "--out", str(out), "--draws", "20", "--tune", "50",
+                     "--allow-bad-diagnostics")
+    assert kept.returncode == 3
+    diagnostics = json.loads((out / "diagnostics.json").read_text())
+    assert diagnostics["ok"] is False and diagnostics["reasons"]
+    assert json.loads((out / "run.json").read_text())["diagnostics_ok"] is False
+    assert "diagnostics FAILED" in (out / "report.html").read_text()
+
+
+def test_output_inside_the_dataset_is_refused(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(SEEDS, data)
+    result = reconcile("run", str(data), "--out", str(data / "out"))
+    assert result.returncode == 2 and "outside the dataset" in result.stderr
+    assert not (data / "out").exists()
