@@ -16,7 +16,7 @@ from reconcile.config import SamplerConfig, load_config
 from reconcile.model.refit import Refitter
 from reconcile.model.simulate import random_structure, simulate_like
 
-N_SIMULATIONS = 16
+N_SIMULATIONS = 40
 SAMPLER = SamplerConfig(draws=500, tune=500, chains=2)
 
 

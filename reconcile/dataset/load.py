@@ -77,7 +77,12 @@ def _load(data_dir: Path, config: ModelConfig) -> tuple[Dataset | None, list[Inp
                                  "Put the source texts in DATA_DIR/documents/."))
     sources = _sources(tables[SOURCES], issues)
     quantities = _quantities(tables[QUANTITIES], issues)
-    claims = _claims(tables[CLAIMS], sources, quantities, documents_dir, config, issues)
+    declared = {  # ids on rows that failed validation: their errors are reported there
+        SOURCES: {row.get("source_id") for row in tables[SOURCES].rows},
+        QUANTITIES: {row.get("quantity_id") for row in tables[QUANTITIES].rows},
+    }
+    claims = _claims(tables[CLAIMS], sources, quantities, documents_dir, config, issues,
+                     declared)
     if issues:
         return None, issues
     dataset = Dataset(
@@ -200,7 +205,8 @@ def _check_forest(quantities: dict[str, Quantity], rows: dict[str, int],
 
 # --- claims.csv ----------------------------------------------------------------------------
 def _claims(table: Table, sources: dict[str, Source], quantities: dict[str, Quantity],
-            documents_dir: Path, config: ModelConfig, issues: list[InputIssue]) -> list[Claim]:
+            documents_dir: Path, config: ModelConfig, issues: list[InputIssue],
+            declared: dict[str, set[str]]) -> list[Claim]:
     claims: list[Claim] = []
     rows: dict[str, int] = {}
     documents = _DocumentCache(documents_dir, issues)
@@ -213,11 +219,11 @@ def _claims(table: Table, sources: dict[str, Source], quantities: dict[str, Quan
         value, low, high = cells.count("value"), cells.count("low"), cells.count("high")
         term = cells.text("term") or None
         published = cells.date("published")
-        via = _via(cells, sources, source_id)
-        if quantity_id and quantity_id not in quantities:
+        via = _via(cells, sources, source_id, declared[SOURCES])
+        if quantity_id and quantity_id not in quantities and quantity_id not in declared[QUANTITIES]:
             cells.problem("quantity_id", f"unknown quantity {quantity_id!r}.",
                           "Add it to quantities.csv or fix the id.")
-        if source_id and source_id not in sources:
+        if source_id and source_id not in sources and source_id not in declared[SOURCES]:
             cells.problem("source_id", f"unknown source {source_id!r}.",
                           "Add it to sources.csv or fix the id.")
         observation = _observation(cells, qualifier, value, low, high, term, config)
@@ -248,7 +254,8 @@ def _claims(table: Table, sources: dict[str, Source], quantities: dict[str, Quan
     return claims
 
 
-def _via(cells: Cells, sources: dict[str, Source], source_id: str | None) -> tuple[str, ...]:
+def _via(cells: Cells, sources: dict[str, Source], source_id: str | None,
+         declared: set[str]) -> tuple[str, ...]:
     raw = cells.text("via")
     if not raw:
         return ()
@@ -257,7 +264,7 @@ def _via(cells: Cells, sources: dict[str, Source], source_id: str | None) -> tup
         if relay == source_id:
             cells.problem("via", f"{relay!r} is the claim's own source.",
                           "via lists only the outlets that relayed the statement.")
-        elif relay not in sources:
+        elif relay not in sources and relay not in declared:
             cells.problem("via", f"unknown source {relay!r}.",
                           "Every relaying outlet must be in sources.csv; separate ids with ';'.")
     if len(set(relays)) != len(relays):

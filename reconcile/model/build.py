@@ -61,19 +61,19 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig) -> pm.Model:
                 logp = pt.switch(pt.eq(is_point, 1), density, logp)
             return weight * logp
 
-        def claim_random(loc, scale, lower, upper, has_lower, has_upper, is_point, weight,
-                         rng=None, size=None):
-            """What the source would state: a whole count drawn from its noise model."""
-            rng = np.random.default_rng(rng)
+        def claim_statement(loc, scale, lower, upper, has_lower, has_upper, is_point, weight,
+                            size):
+            """What the source would state: a whole count drawn from its noise model
+            (symbolic, so prior and posterior predictive sampling compile like the rest)."""
             if noise.family == "student_t":
-                draws = rng.standard_t(noise.nu, size=size)
+                draws = pm.StudentT.dist(nu=noise.nu, mu=0.0, sigma=1.0, size=size)
             else:
-                draws = rng.standard_normal(size=size)
-            return np.round(np.exp(np.clip(loc + scale * draws, -50, 50)))
+                draws = pm.Normal.dist(mu=0.0, sigma=1.0, size=size)
+            return pt.round(pt.exp(pt.clip(loc + scale * draws, -50.0, 50.0)))
 
         pm.CustomDist(
             OBSERVED, loc, scale, lower, upper, has_lower, has_upper, is_point, weight,
-            logp=claim_logp, random=claim_random, observed=obs.stated, dims="claim",
+            logp=claim_logp, dist=claim_statement, observed=obs.stated, dims="claim",
         )
     return model
 

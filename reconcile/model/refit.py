@@ -7,6 +7,7 @@ swapped into the compiled model instead of rebuilding it.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import nutpie
@@ -33,7 +34,11 @@ class Refitter:
 
     def __post_init__(self) -> None:
         self.model = build_model(self.structure, self.config)
-        self.compiled = nutpie.compile_pymc_model(self.model)
+        with warnings.catch_warnings():
+            # the claims' random() (posterior predictive only) runs in numba object mode;
+            # sampling never calls it
+            warnings.filterwarnings("ignore", message="Numba will use object mode")
+            self.compiled = nutpie.compile_pymc_model(self.model)
         self._claim_ids = ModelInputs.from_dataset(self.structure).claim_ids
 
     def sample(self, dataset: Dataset, seed: int, sampler: SamplerConfig | None = None) -> xr.DataTree:
@@ -41,7 +46,9 @@ class Refitter:
         if inputs.claim_ids != self._claim_ids:
             raise ValueError("the dataset does not have the structure this model was compiled for")
         sampler = sampler or self.config.sampler
-        compiled = self.compiled.with_data(**_data_updates(inputs.observations))
+        used = {var.name for var in self.compiled.shared_var_keys}  # unused data is dropped
+        updates = {k: v for k, v in _data_updates(inputs.observations).items() if k in used}
+        compiled = self.compiled.with_data(**updates)
         return nutpie.sample(
             compiled, draws=sampler.draws, tune=sampler.tune, chains=sampler.chains,
             cores=min(sampler.chains, available_cores()), seed=seed, progress_bar=False,
