@@ -65,7 +65,7 @@ def main() -> None:
         "4 chains, 1,000 tuning + 1,000 draws each, medians over repeats, one process.",
         "Regenerate: `.venv/bin/python benchmarks/samplers.py`.",
         "",
-        "| data | sampler | repeats | fit wall (s) | sampling (s) | min ESS bulk (counts) | ESS/s | max R-hat | divergences |",
+        "| data | sampler | repeats | fit wall (s) | pm.sample incl. compile (s) | min ESS bulk (counts) | ESS/s | max R-hat | divergences |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for label, backend, repeats, m in rows:

@@ -15,6 +15,8 @@ All arrays are indexed; the graph has a fixed number of nodes whatever the datas
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
@@ -26,6 +28,8 @@ from reconcile.model.inputs import ModelInputs
 from reconcile.model.likelihood import interval_logp, point_log_density
 
 OBSERVED = "claim_obs"
+INDEX_ARRAYS = ("claim_quantity", "claim_source", "claim_stance", "source_kind", "pair_quantity",
+                "pair_atom")
 
 
 def build_model(dataset: Dataset, config: ModelConfig) -> pm.Model:
@@ -47,10 +51,15 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig) -> pm.Model:
         about = pm.Data("obs_about", obs.about, dims="claim")
         weight = pm.Data("evidence_weight", inputs.weight, dims="claim")
 
-        log_count = pt.log(_true_counts(inputs, config))
-        stance, source_bias = _biases(inputs, config)
-        loc = claim_location(log_count, stance, source_bias, inputs)
-        scale = claim_scale(_noise_scales(inputs, config), about, config, inputs)
+        # index arrays are data too: numba compiles constants into the code, which makes
+        # compilation time grow with the dataset (minutes at 5,000 claims)
+        index = SimpleNamespace(**{
+            name: pm.Data(f"index_{name}", getattr(inputs, name)) for name in INDEX_ARRAYS
+        })
+        log_count = pt.log(_true_counts(inputs, config, index))
+        stance, source_bias = _biases(inputs, config, index)
+        loc = claim_location(log_count, stance, source_bias, index)
+        scale = claim_scale(_noise_scales(config, index), about, config, index)
 
         noise = config.noise
 
@@ -78,29 +87,30 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig) -> pm.Model:
     return model
 
 
-def claim_location(log_count, stance, source_bias, inputs: ModelInputs):
+def claim_location(log_count, stance, source_bias, index: ModelInputs | SimpleNamespace):
     """Log of what each claim's source would state before noise: log T + stance + source
-    bias. Works on PyMC tensors and on numpy draws (leading sample axes)."""
-    return (log_count[..., inputs.claim_quantity] + stance[..., inputs.claim_stance]
-            + source_bias[..., inputs.claim_source])
+    bias. Works on PyMC tensors and on numpy draws (leading sample axes); ``index`` holds the
+    claim index arrays (ModelInputs, or their pm.Data twins inside the model)."""
+    return (log_count[..., index.claim_quantity] + stance[..., index.claim_stance]
+            + source_bias[..., index.claim_source])
 
 
-def claim_scale(noise_scale, about, config: ModelConfig, inputs: ModelInputs):
+def claim_scale(noise_scale, about, config: ModelConfig, index: ModelInputs | SimpleNamespace):
     """Noise scale of each claim: its source's, widened for "about X"."""
-    scale = noise_scale[..., inputs.claim_source]
+    scale = noise_scale[..., index.claim_source]
     return (scale**2 + about * config.noise.about_sigma**2) ** 0.5
 
 
-def _true_counts(inputs: ModelInputs, config: ModelConfig):
+def _true_counts(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespace):
     """T for every quantity: the sum of the atoms in its subtree (non-centered)."""
     atom_z = pm.Normal("atom_z", 0.0, 1.0, dims="atom")
     atom = pt.exp(config.truth.mu + config.truth.sigma * atom_z)
     total = pt.zeros(len(inputs.quantity_ids))
-    total = pt.inc_subtensor(total[inputs.pair_quantity], atom[inputs.pair_atom])
+    total = pt.inc_subtensor(total[index.pair_quantity], atom[index.pair_atom])
     return pm.Deterministic("count", total, dims="quantity")
 
 
-def _biases(inputs: ModelInputs, config: ModelConfig):
+def _biases(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespace):
     """Stance effects (one per stance, fixed where the configuration anchors them) and each
     source's own bias: kind effect + source deviation (log scale)."""
     stance_effects = []
@@ -118,7 +128,7 @@ def _biases(inputs: ModelInputs, config: ModelConfig):
     source_sd = _boundary_avoiding_sd("source_bias_sd", config.bias.source_sigma)
     source_z = pm.Normal("source_bias_z", 0.0, 1.0, dims="source")
     source_bias = pm.Deterministic(
-        "source_bias", kind[inputs.source_kind] + source_sd * source_z, dims="source"
+        "source_bias", kind[index.source_kind] + source_sd * source_z, dims="source"
     )
     return stance, source_bias
 
@@ -130,7 +140,7 @@ def _boundary_avoiding_sd(name: str, mean: float):
     return pm.Gamma(name, alpha=2.0, beta=2.0 / mean)
 
 
-def _noise_scales(inputs: ModelInputs, config: ModelConfig):
+def _noise_scales(config: ModelConfig, index: SimpleNamespace):
     """Per-source noise scale, hierarchical within kind (non-centered)."""
     noise = config.noise
     kind_z = pm.Normal("noise_kind_z", 0.0, 1.0, dims="kind")
@@ -138,7 +148,7 @@ def _noise_scales(inputs: ModelInputs, config: ModelConfig):
     source_sd = _boundary_avoiding_sd("noise_source_sd", noise.sigma_source_sd)
     source_z = pm.Normal("noise_source_z", 0.0, 1.0, dims="source")
     return pm.Deterministic(
-        "noise_scale", pt.exp(kind_log_scale[inputs.source_kind] + source_sd * source_z),
+        "noise_scale", pt.exp(kind_log_scale[index.source_kind] + source_sd * source_z),
         dims="source",
     )
 
