@@ -5,7 +5,6 @@ to test-artifacts/report.png."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from support import ROOT
 

@@ -43,7 +43,7 @@ class Cells:
             self.problem(
                 column, f"{_show(value)} is not a valid identifier.",
                 "Identifiers use lower-case letters, digits, '_', '.' and '-', starting with a "
-                f"letter or digit" + (f" (e.g. {suggestion!r})." if suggestion else "."),
+                "letter or digit" + (f" (e.g. {suggestion!r})." if suggestion else "."),
             )
             return None
         return value

@@ -95,6 +95,17 @@ def _load(data_dir: Path, config: ModelConfig) -> tuple[Dataset | None, list[Inp
     return dataset, issues
 
 
+def _is_duplicate(cells: Cells, column: str, identifier: str, first_row: dict[str, int],
+                  what: str) -> bool:
+    """Report an id seen on an earlier row; otherwise remember where it was first used."""
+    if identifier in first_row:
+        cells.problem(column, f"{identifier!r} is already used on row {first_row[identifier]}.",
+                      f"{what} ids must be unique.")
+        return True
+    first_row[identifier] = cells.row.number
+    return False
+
+
 # --- sources.csv ---------------------------------------------------------------------------
 def _sources(table: Table, issues: list[InputIssue]) -> dict[str, Source]:
     sources: dict[str, Source] = {}
@@ -105,13 +116,8 @@ def _sources(table: Table, issues: list[InputIssue]) -> dict[str, Source]:
         name = cells.text("name", required=True)
         kind = cells.slug("kind", required=True)
         side = cells.slug("side")
-        if source_id is None:
+        if source_id is None or _is_duplicate(cells, "source_id", source_id, first_row, "Source"):
             continue
-        if source_id in first_row:
-            cells.problem("source_id", f"{source_id!r} is already used on row "
-                          f"{first_row[source_id]}.", "Source ids must be unique.")
-            continue
-        first_row[source_id] = row.number
         if name and kind:
             sources[source_id] = Source(source_id, name, kind, side)
     return sources
@@ -133,13 +139,8 @@ def _quantities(table: Table, issues: list[InputIssue]) -> dict[str, Quantity]:
         if start and end and parse_date(start)[0] > parse_date(end)[1]:
             cells.problem("end", f"the period ends ({end}) before it starts ({start}).",
                           "Swap start and end, or correct the dates.")
-        if quantity_id is None:
+        if quantity_id is None or _is_duplicate(cells, "quantity_id", quantity_id, rows, "Quantity"):
             continue
-        if quantity_id in rows:
-            cells.problem("quantity_id", f"{quantity_id!r} is already used on row "
-                          f"{rows[quantity_id]}.", "Quantity ids must be unique.")
-            continue
-        rows[quantity_id] = row.number
         if parent == quantity_id:
             cells.problem("parent", "a quantity cannot be its own parent.", "Clear the parent.")
             parent = None
@@ -237,12 +238,8 @@ def _claims(table: Table, sources: dict[str, Source], quantities: dict[str, Quan
                               "typographic quotes and dashes may differ).")
         if quote and observation is not None:
             _check_quote_states_figure(cells, quote, qualifier, value, low, high, term)
-        if claim_id in rows:
-            cells.problem("claim_id", f"{claim_id!r} is already used on row {rows[claim_id]}.",
-                          "Claim ids must be unique.")
+        if claim_id and _is_duplicate(cells, "claim_id", claim_id, rows, "Claim"):
             continue
-        if claim_id:
-            rows[claim_id] = row.number
         if None in (claim_id, quantity_id, source_id, observation, document) or not quote:
             continue
         claims.append(Claim(
