@@ -45,15 +45,13 @@ def test_atomic_dir_replaces_only_on_success(tmp_path):
 
 
 def test_unwritable_parent_is_a_clear_error(tmp_path):
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(0o500)
-    try:
-        with pytest.raises(OutputError, match="cannot create a folder"):
-            with atomic_output_dir(locked / "out", replace=False):
-                pass
-    finally:
-        locked.chmod(0o700)
+    """A parent that is not a folder (permission bits would not stop root, who runs CI)."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(OutputError, match="cannot create a folder"):
+        with atomic_output_dir(blocker / "out", replace=False):
+            pass
+    assert blocker.read_text() == "not a folder"
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
@@ -64,16 +62,17 @@ def test_killing_a_real_run_mid_sampling_keeps_previous_outputs(tmp_path, signum
     data = tmp_path / "data"
     shutil.copytree(SEEDS, data)
     before = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
-    process = subprocess.Popen(
+    with subprocess.Popen(
         [RECONCILE, "run", str(data), "--out", str(out), "--force", "--draws", "20000",
-         "--no-progress"], stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    seen = ""
-    while "sampling" not in seen and time.monotonic() < deadline:
-        seen += process.stderr.readline()
-    time.sleep(3)  # well inside compilation or sampling of 20,000 draws
-    process.send_signal(signum)
-    process.wait(timeout=60)
+         "--no-progress"], stderr=subprocess.PIPE, text=True) as process:
+        deadline = time.monotonic() + 120
+        seen = ""
+        while "sampling" not in seen and time.monotonic() < deadline:
+            seen += process.stderr.readline()
+        assert "sampling" in seen
+        time.sleep(3)  # well inside compilation or sampling of 20,000 draws
+        process.send_signal(signum)
+        process.wait(timeout=60)
     assert process.returncode != 0
     assert (out / "estimates.csv").read_text() == "previous results\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out"]  # no partial folder
