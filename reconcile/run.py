@@ -83,8 +83,10 @@ def run(data_dir: str | Path, out_dir: str | Path | None = None, model: str | Pa
     digest = dataset_digest(dataset)
     citations = estimate_citations(tables.estimates, config, dataset, seed)
     citation = run_citation(config, dataset, seed)
+    used = fitted.sampler
     rerun = (f"reconcile run {data_dir} --model {model_path} --seed {seed}"
-             + (f" --draws {fitted.sampler.draws}" if sampler is not None else ""))
+             + (f" --draws {used.draws} --tune {used.tune} --chains {used.chains} "
+                f"--sampler {used.backend}" if sampler is not None else ""))
     warnings = nesting_conflicts(dataset)
     run_info = _run_info(fitted, config, model_path, data_dir, digest, seed, citation,
                          citations, rerun, tables.diagnostics["ok"])
