@@ -33,13 +33,20 @@ class _Strict(BaseModel):
 
 
 class TruthPrior(_Strict):
-    """Normal prior on the log of every latent count component (leaf or remainder).
+    """Priors of the latent true counts.
 
-    The default (mu=5, sigma=4) puts 1 death at -1.25 sd and 10 million at +2.8 sd.
+    Every quantity without children has a normal prior on its log count: the default
+    (mu=5, sigma=4) puts 1 death at -1.25 sd and 10 million at +2.8 sd. A parent that is not
+    complete adds a remainder to the sum of its children, as a ratio rho of that sum, with
+    log rho ~ Logistic(remainder_log_ratio, remainder_scale): with scale 1, rho has a finite
+    non-zero density at 0 and a Pareto(1) upper tail (90% prior interval 0.05-19 times the
+    children's sum at the defaults).
     """
 
     mu: float = 5.0
     sigma: float = Field(4.0, gt=0)
+    remainder_log_ratio: float = 0.0
+    remainder_scale: float = Field(1.0, gt=0)
 
 
 class StanceEffect(_Strict):

@@ -348,26 +348,6 @@ def test_ancestors_and_depth(seeds) -> None:
     assert seeds.depth("irgc_bodies_held_khan_tuman") == 2
 
 
-def test_atoms(seeds) -> None:
-    # complete parents own no free component; leaves and incomplete parents do
-    assert "irgc_casualties_khan_tuman" not in seeds.atoms
-    assert "civilians_casualties_al_quds_hospital" not in seeds.atoms
-    assert "iran_killed_since_2012" in seeds.atoms  # an incomplete parent: a remainder
-    assert "irgc_killed_khan_tuman" in seeds.atoms  # not complete over its one child
-    assert "syria_war_killed" in seeds.atoms  # a leaf
-    complete_parents = {r["quantity_id"] for r in _records(Q) if r["complete"] == "true"}
-    assert complete_parents and all(seeds.children[q] for q in complete_parents)
-    assert set(seeds.atoms) == set(seeds.quantity_by_id) - complete_parents
-
-
-def test_complete_leaf_is_still_an_atom() -> None:
-    from reconcile.dataset import Dataset, Quantity
-
-    dataset = Dataset(sources=(), claims=(), quantities=(
-        Quantity("a", "a", "killed", complete=True),))
-    assert dataset.atoms == ("a",)
-
-
 def test_tree_order(seeds) -> None:
     order = seeds.tree_order
     assert sorted(order) == sorted(seeds.quantity_by_id)

@@ -65,15 +65,44 @@ def test_graph_size_does_not_grow_with_the_data():
     assert n_nodes(30) == n_nodes(3000)
 
 
-def test_complete_parent_has_no_free_component(seed_dataset):
+def test_free_components_of_the_forest(seed_dataset):
+    """Leaves own a free count; non-complete parents a remainder; complete parents nothing."""
     inputs = ModelInputs.from_dataset(seed_dataset)
-    assert "irgc_casualties_khan_tuman" not in inputs.atom_ids  # complete: killed + wounded
-    assert "iran_killed_since_2012" in inputs.atom_ids  # not complete: has a remainder
-    # the atom of the 12 held bodies counts in its parent, grandparent and great-grandparent
-    atom = inputs.atom_ids.index("irgc_bodies_held_khan_tuman")
-    owners = {inputs.quantity_ids[q] for q in inputs.pair_quantity[inputs.pair_atom == atom]}
+    assert "syria_war_killed" in inputs.leaf_ids  # a root without children is a leaf
+    assert "iran_killed_since_2012" in inputs.remainder_ids  # not complete: has a remainder
+    assert "irgc_killed_khan_tuman" in inputs.remainder_ids  # not complete over its one child
+    assert "irgc_casualties_khan_tuman" not in inputs.remainder_ids  # complete: killed + wounded
+    assert "irgc_casualties_khan_tuman" not in inputs.leaf_ids
+    # the 12 held bodies count in their parent, grandparent and nowhere else
+    leaf = inputs.leaf_ids.index("irgc_bodies_held_khan_tuman")
+    owners = {inputs.quantity_ids[q] for q in inputs.pair_quantity[inputs.pair_leaf == leaf]}
     assert owners == {"irgc_bodies_held_khan_tuman", "irgc_killed_khan_tuman",
                       "irgc_casualties_khan_tuman"}
+    # and they are scaled up by the remainder of the killed (not complete), not of the
+    # casualties (complete)
+    here = inputs.quantity_ids.index("irgc_bodies_held_khan_tuman")
+    uplifts = {inputs.remainder_ids[r] for r in inputs.uplift_remainder[inputs.uplift_quantity == here]}
+    assert uplifts == {"irgc_killed_khan_tuman"}
+
+
+def test_nesting_holds_in_prior_draws(seed_dataset, default_config):
+    """Children sum to at most their parent, exactly to a complete one, in every draw."""
+    model = build_model(seed_dataset, default_config)
+    prior = pm.sample_prior_predictive(draws=300, model=model, var_names=["count"],
+                                       random_seed=3)
+    count = prior.prior["count"].values[0]
+    index = seed_dataset.quantity_index
+    for quantity in seed_dataset.quantities:
+        children = seed_dataset.children[quantity.quantity_id]
+        if not children:
+            continue
+        parent = count[:, index[quantity.quantity_id]]
+        total = sum(count[:, index[child]] for child in children)
+        if quantity.complete:
+            np.testing.assert_allclose(total, parent, rtol=1e-9)
+        else:
+            assert np.all(total <= parent * (1 + 1e-12))
+            assert np.all(total < parent)  # a remainder is positive
 
 
 def test_relays_and_repeats_count_once(seed_dataset):

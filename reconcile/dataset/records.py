@@ -210,15 +210,6 @@ class Dataset:
             visit(root)
         return tuple(order)
 
-    @cached_property
-    def atoms(self) -> tuple[str, ...]:
-        """Quantities that own a free latent component: leaves (their whole count) and
-        parents that are not complete (their remainder beyond the children)."""
-        return tuple(
-            q.quantity_id for q in self.quantities
-            if not (q.complete and self.children[q.quantity_id])
-        )
-
     def summary(self) -> str:
         stances = {"own": 0, "enemy": 0, "third_party": 0}
         for claim in self.claims:

@@ -2,9 +2,9 @@
 
 Generative story, on the log scale of counts:
 
-* every quantity's true count T_q is the sum of the free components ("atoms") in its subtree:
-  a leaf's whole count, a non-complete parent's remainder beyond its children; a complete
-  parent has no atom of its own, so it equals the sum of its children exactly;
+* every leaf quantity has a free true count; a parent's count is the sum of its children's,
+  times (1 + its remainder ratio) when it is not complete, so children never exceed their
+  parent and a complete parent equals the sum of its children exactly;
 * a source s making claim i about quantity q would state S_i with
   log S_i = log T_q + stance_i + kind_s + dev_s + noise_i,  noise_i ~ scale_s * t_nu;
 * each claim observes the interval that S_i lies in (see likelihood.py), weighted by
@@ -29,7 +29,7 @@ from reconcile.model.likelihood import interval_logp, point_log_density
 
 OBSERVED = "claim_obs"
 INDEX_ARRAYS = ("claim_quantity", "claim_source", "claim_stance", "source_kind", "pair_quantity",
-                "pair_atom")
+                "pair_leaf", "leaf_quantity", "uplift_quantity", "uplift_remainder")
 
 
 def build_model(dataset: Dataset, config: ModelConfig) -> pm.Model:
@@ -102,11 +102,30 @@ def claim_scale(noise_scale, about, config: ModelConfig, index: ModelInputs | Si
 
 
 def _true_counts(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespace):
-    """T for every quantity: the sum of the atoms in its subtree (non-centered)."""
-    atom_z = pm.Normal("atom_z", 0.0, 1.0, dims="atom")
-    atom = pt.exp(config.truth.mu + config.truth.sigma * atom_z)
-    total = pt.zeros(len(inputs.quantity_ids))
-    total = pt.inc_subtensor(total[index.pair_quantity], atom[index.pair_atom])
+    """T for every quantity, built from the leaves up (non-centered, one scatter-add).
+
+    A leaf's count is free (log-normal prior). A parent's count is the sum of its children's
+    times (1 + rho) when it is not complete, rho being its remainder as a ratio of the
+    children's sum; a complete parent has no remainder. Unrolled, T_q is the sum over the
+    leaves l below q of T_l * exp(A(l) - A(q)), A(q) = sum of log(1 + rho) over q's strict
+    ancestors. The remainder ratio has a log-logistic prior: finite, non-zero density at
+    rho = 0 ("every death is in a listed battle" is plausible) and a Pareto tail above."""
+    truth = config.truth
+    leaf_z = pm.Normal("leaf_z", 0.0, 1.0, dims="leaf")
+    leaf_count = pt.exp(truth.mu + truth.sigma * leaf_z)
+    n_quantities = len(inputs.quantity_ids)
+    uplift = pt.zeros(n_quantities)
+    if inputs.remainder_ids:
+        log_ratio = pm.Logistic("remainder_log_ratio", mu=truth.remainder_log_ratio,
+                                s=truth.remainder_scale, dims="remainder")
+        pm.Deterministic("remainder_ratio", pt.exp(log_ratio), dims="remainder")
+        log_growth = pt.softplus(log_ratio)  # log(1 + rho)
+        uplift = pt.inc_subtensor(uplift[index.uplift_quantity],
+                                  log_growth[index.uplift_remainder])
+    path_growth = pt.exp(uplift[index.leaf_quantity][index.pair_leaf]
+                         - uplift[index.pair_quantity])
+    total = pt.zeros(n_quantities)
+    total = pt.inc_subtensor(total[index.pair_quantity], leaf_count[index.pair_leaf] * path_growth)
     return pm.Deterministic("count", total, dims="quantity")
 
 

@@ -47,12 +47,16 @@ class Observations:
 @dataclass(frozen=True)
 class ModelInputs:
     quantity_ids: tuple[str, ...]
-    atom_ids: tuple[str, ...]
+    leaf_ids: tuple[str, ...]  # quantities without children: their counts are free
+    remainder_ids: tuple[str, ...]  # non-complete parents: a free remainder beyond the children
     source_ids: tuple[str, ...]  # speakers only: relays carry no bias of their own
     kind_ids: tuple[str, ...]
     claim_ids: tuple[str, ...]
-    pair_quantity: np.ndarray  # (quantity, atom) pairs: the atom lies in the quantity's subtree
-    pair_atom: np.ndarray
+    pair_quantity: np.ndarray  # (quantity, leaf) pairs: the leaf lies in the quantity's subtree
+    pair_leaf: np.ndarray
+    leaf_quantity: np.ndarray  # quantity index of each leaf
+    uplift_quantity: np.ndarray  # (quantity, remainder) pairs: the remainder's parent is a
+    uplift_remainder: np.ndarray  # strict ancestor of the quantity
     claim_quantity: np.ndarray
     claim_source: np.ndarray
     claim_stance: np.ndarray  # index into config.STANCES
@@ -64,25 +68,37 @@ class ModelInputs:
     def from_dataset(cls, dataset: Dataset) -> ModelInputs:
         quantity_ids = tuple(q.quantity_id for q in dataset.quantities)
         quantity_index = dataset.quantity_index
-        atom_ids = dataset.atoms
-        pairs = [
-            (quantity_index[owner], atom_number)
-            for atom_number, atom in enumerate(atom_ids)
-            for owner in (atom, *dataset.ancestors(atom))
-        ]
-        pair_array = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        leaf_ids = tuple(q for q in quantity_ids if not dataset.children[q])
+        remainder_ids = tuple(q.quantity_id for q in dataset.quantities
+                              if dataset.children[q.quantity_id] and not q.complete)
+        pair_array = _index_pairs(
+            (quantity_index[owner], leaf_number)
+            for leaf_number, leaf in enumerate(leaf_ids)
+            for owner in (leaf, *dataset.ancestors(leaf))
+        )
+        remainder_index = {q: i for i, q in enumerate(remainder_ids)}
+        uplift_array = _index_pairs(
+            (quantity_index[q], remainder_index[ancestor])
+            for q in quantity_ids
+            for ancestor in dataset.ancestors(q)
+            if ancestor in remainder_index
+        )
         speakers = sorted({c.source_id for c in dataset.claims})
         speaker_index = {sid: i for i, sid in enumerate(speakers)}
         kinds = tuple(sorted({dataset.source_by_id[s].kind for s in speakers}))
         kind_index = {k: i for i, k in enumerate(kinds)}
         return cls(
             quantity_ids=quantity_ids,
-            atom_ids=atom_ids,
+            leaf_ids=leaf_ids,
+            remainder_ids=remainder_ids,
             source_ids=tuple(speakers),
             kind_ids=kinds,
             claim_ids=tuple(c.claim_id for c in dataset.claims),
             pair_quantity=pair_array[:, 0],
-            pair_atom=pair_array[:, 1],
+            pair_leaf=pair_array[:, 1],
+            leaf_quantity=np.array([quantity_index[q] for q in leaf_ids], dtype=np.int64),
+            uplift_quantity=uplift_array[:, 0],
+            uplift_remainder=uplift_array[:, 1],
             claim_quantity=np.array([quantity_index[c.quantity_id] for c in dataset.claims],
                                     dtype=np.int64),
             claim_source=np.array([speaker_index[c.source_id] for c in dataset.claims],
@@ -99,8 +115,13 @@ class ModelInputs:
     def coords(self) -> dict[str, tuple[str, ...]]:
         return {
             "quantity": self.quantity_ids,
-            "atom": self.atom_ids,
+            "leaf": self.leaf_ids,
+            "remainder": self.remainder_ids,
             "source": self.source_ids,
             "kind": self.kind_ids,
             "claim": self.claim_ids,
         }
+
+
+def _index_pairs(pairs) -> np.ndarray:
+    return np.array(list(pairs), dtype=np.int64).reshape(-1, 2)
