@@ -23,7 +23,7 @@ import pandas as pd
 import xarray as xr
 from scipy import stats
 
-from reconcile.config import STANCES, ModelConfig
+from reconcile.config import ModelConfig
 from reconcile.constants import PARETO_K_BAD
 from reconcile.model.build import claim_location, claim_scale
 from reconcile.model.inputs import ModelInputs
@@ -44,7 +44,7 @@ def predictive_cdf_bounds(fit: Fit) -> tuple[np.ndarray, np.ndarray]:
     log_count = _flat(np.log(posterior["count"]))
     source_bias = _flat(posterior["source_bias"])
     noise_scale = _flat(posterior["noise_scale"])
-    stance = _stance_draws(posterior, fit.config, n_draws=log_count.shape[0])
+    stance = _flat(posterior["stance_bias"].transpose("chain", "draw", "stance"))
     obs = inputs.observations
     loc = claim_location(log_count, stance, source_bias, inputs)
     scale = claim_scale(noise_scale, obs.about, fit.config, inputs)
@@ -83,15 +83,6 @@ def _flat(values: xr.DataArray) -> np.ndarray:
     """(chain, draw, ...) -> (chain*draw, ...)."""
     array = values.values
     return array.reshape(-1, *array.shape[2:])
-
-
-def _stance_draws(posterior: xr.DataTree, config: ModelConfig, n_draws: int) -> np.ndarray:
-    columns = []
-    for name in STANCES:
-        prior = config.bias.stance(name)
-        columns.append(np.full(n_draws, prior.mu) if prior.fixed
-                       else _flat(posterior[f"bias_{name}"]))
-    return np.stack(columns, axis=-1)
 
 
 def _standard_noise(config: ModelConfig):

@@ -62,14 +62,8 @@ def source_log_bias_draws(fit: Fit) -> tuple[xr.DataArray, list[str]]:
     for source_id in inputs.source_ids:
         counted = Counter(fit.dataset.stance(c) for c in fit.dataset.claims_by(source_id))
         stances.append(counted.most_common(1)[0][0])
-    stance_draws = []
-    for stance in stances:
-        prior = fit.config.bias.stance(stance)
-        if prior.fixed:
-            stance_draws.append(xr.full_like(posterior["source_bias_sd"], prior.mu))
-        else:
-            stance_draws.append(posterior[f"bias_{stance}"])
-    stance_da = xr.concat(stance_draws, dim="source").assign_coords(source=list(inputs.source_ids))
+    stance_da = posterior["stance_bias"].sel(stance=stances).rename(stance="source")
+    stance_da = stance_da.drop_vars("source").assign_coords(source=list(inputs.source_ids))
     return stance_da + posterior["source_bias"], stances
 
 
@@ -101,15 +95,10 @@ def stance_effects_table(fit: Fit) -> pd.DataFrame:
     low_col, high_col = interval_columns(HEADLINE_PROB)
     for stance in STANCES:
         prior = fit.config.bias.stance(stance)
-        if prior.fixed:
-            value = float(np.exp(prior.mu))
-            rows.append({"stance": stance, "factor_median": value, low_col: value,
-                         high_col: value, "fixed": True})
-            continue
-        draws = np.exp(fit.idata.posterior[f"bias_{stance}"]).to_dataset(name="factor")
-        low, high = _interval(draws, "factor", HEADLINE_PROB)
-        rows.append({"stance": stance, "factor_median": float(draws["factor"].median()),
-                     low_col: float(low), high_col: float(high), "fixed": False})
+        draws = np.exp(fit.idata.posterior["stance_bias"].sel(stance=stance, drop=True))
+        low, high = _interval(draws.to_dataset(name="factor"), "factor", HEADLINE_PROB)
+        rows.append({"stance": stance, "factor_median": float(draws.median()),
+                     low_col: float(low), high_col: float(high), "fixed": prior.fixed})
     return pd.DataFrame(rows)
 
 

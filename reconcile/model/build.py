@@ -130,16 +130,17 @@ def _true_counts(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespac
 
 
 def _biases(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespace):
-    """Stance effects (one per stance, fixed where the configuration anchors them) and each
-    source's own bias: kind effect + source deviation (log scale)."""
-    stance_effects = []
-    for name in STANCES:
-        prior = config.bias.stance(name)
-        if prior.fixed:
-            stance_effects.append(pt.constant(prior.mu, dtype="float64"))
-        else:
-            stance_effects.append(pm.Normal(f"bias_{name}", prior.mu, prior.sigma))
-    stance = pt.stack(stance_effects)
+    """Stance effects and each source's own bias (kind effect + source deviation), log scale.
+
+    A stance effect is mu + sd * z with its prior's mu and sd held as data (sd 0 for a fixed
+    anchor, whose z then only follows its prior), so configurations that differ only in
+    their stance priors, such as another identification anchor, share one compiled model."""
+    priors = [config.bias.stance(name) for name in STANCES]
+    stance_mu = pm.Data("stance_prior_mu", [p.mu for p in priors], dims="stance")
+    stance_sd = pm.Data("stance_prior_sd", [0.0 if p.fixed else p.sigma for p in priors],
+                        dims="stance")
+    stance_z = pm.Normal("stance_z", 0.0, 1.0, dims="stance")
+    stance = pm.Deterministic("stance_bias", stance_mu + stance_sd * stance_z, dims="stance")
     if len(inputs.kind_ids) > 1:
         kind = pm.ZeroSumNormal("kind_bias", sigma=config.bias.kind_sigma, dims="kind")
     else:

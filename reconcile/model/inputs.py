@@ -120,6 +120,7 @@ class ModelInputs:
             "source": self.source_ids,
             "kind": self.kind_ids,
             "claim": self.claim_ids,
+            "stance": STANCES,
         }
 
 

@@ -1,36 +1,53 @@
-"""Fit many datasets of one shape with one compiled model (simulation studies, calibration).
+"""Fit many datasets of one shape with one compiled model (simulation studies, calibration,
+sensitivity).
 
-Compilation (numba, about 8 s) costs more than sampling at seed size; datasets that share a
-structure differ only in their observations, which are pm.Data in the model, so they are
-swapped into the compiled model instead of rebuilding it.
+Compilation (numba, 10-20 s) costs more than sampling at seed size. Everything a refit may
+change is pm.Data in the model: the claims' bounds, their evidence weights (0 drops a claim,
+as leave-one-source-out does) and the stance priors (another identification anchor). Such
+datasets and configurations are swapped into the compiled model instead of rebuilding it.
 """
 
 from __future__ import annotations
 
+import json
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import nutpie
+import numpy as np
 import xarray as xr
 
-from reconcile.config import ModelConfig, SamplerConfig
+from reconcile.config import STANCES, ModelConfig, SamplerConfig
 from reconcile.dataset.records import Dataset
-from reconcile.model.build import build_model
-from reconcile.model.inputs import ModelInputs, Observations
 from reconcile.inference import available_cores
+from reconcile.model.build import build_model
+from reconcile.model.inputs import ModelInputs
 
-_DATA_NAMES = {
+_OBSERVATION_DATA = {
     "obs_lower": "lower", "obs_upper": "upper", "obs_has_lower": "has_lower",
     "obs_has_upper": "has_upper", "obs_is_point": "is_point", "obs_about": "about",
 }
 
 
+def graph_key(config: ModelConfig) -> str:
+    """What fixes the compiled graph: the configuration less what is swapped in as data
+    (stance priors), what only resolves the dataset (lexicon) and the sampler settings."""
+    dumped = config.model_dump(mode="json")
+    for name in ("name", "description", "sampler", "lexicon"):
+        dumped.pop(name)
+    for stance in STANCES:
+        dumped["bias"].pop(stance)
+    return json.dumps(dumped, sort_keys=True)
+
+
 @dataclass
 class Refitter:
-    """A model compiled once for ``structure``; ``sample`` fits any dataset of that shape."""
+    """A model compiled once for ``structure`` under ``config``; ``sample`` fits any dataset of
+    that shape, under any configuration with the same ``graph_key``."""
 
     structure: Dataset
     config: ModelConfig
+    _claim_ids: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.model = build_model(self.structure, self.config)
@@ -40,22 +57,38 @@ class Refitter:
             warnings.filterwarnings("ignore", message="Numba will use object mode")
             self.compiled = nutpie.compile_pymc_model(self.model)
         self._claim_ids = ModelInputs.from_dataset(self.structure).claim_ids
+        self._used = {var.name for var in self.compiled.shared_var_keys}  # unused data is dropped
 
-    def sample(self, dataset: Dataset, seed: int, sampler: SamplerConfig | None = None) -> xr.DataTree:
+    def sample(self, dataset: Dataset, seed: int, sampler: SamplerConfig | None = None,
+               config: ModelConfig | None = None, weights: np.ndarray | None = None,
+               cores: int | None = None) -> xr.DataTree:
+        """Posterior for ``dataset`` (same claims, other observations), optionally under
+        another ``config`` (other stance priors) or with other evidence ``weights``; chains
+        run on ``cores`` threads (default: as many as chains and CPUs allow)."""
+        config = config or self.config
+        if graph_key(config) != graph_key(self.config):
+            raise ValueError(f"configuration {config.name!r} differs from {self.config.name!r} "
+                             "in more than its stance priors; build a Refitter for it")
         inputs = ModelInputs.from_dataset(dataset)
         if inputs.claim_ids != self._claim_ids:
             raise ValueError("the dataset does not have the structure this model was compiled for")
-        sampler = sampler or self.config.sampler
-        used = {var.name for var in self.compiled.shared_var_keys}  # unused data is dropped
-        updates = {k: v for k, v in _data_updates(inputs.observations).items() if k in used}
-        compiled = self.compiled.with_data(**updates)
+        updates = data_updates(inputs, config, inputs.weight if weights is None else weights)
+        compiled = self.compiled.with_data(**{k: v for k, v in updates.items() if k in self._used})
+        sampler = sampler or config.sampler
         return nutpie.sample(
             compiled, draws=sampler.draws, tune=sampler.tune, chains=sampler.chains,
-            cores=min(sampler.chains, available_cores()), seed=seed, progress_bar=False,
+            cores=cores or min(sampler.chains, available_cores()), seed=seed, progress_bar=False,
             target_accept=sampler.target_accept,
             adaptation="low_rank" if sampler.low_rank_mass_matrix else "diag",
         )
 
 
-def _data_updates(observations: Observations) -> dict:
-    return {name: getattr(observations, field) for name, field in _DATA_NAMES.items()}
+def data_updates(inputs: ModelInputs, config: ModelConfig, weights: np.ndarray) -> dict:
+    """Values of every swappable pm.Data of the model, by name."""
+    priors = [config.bias.stance(name) for name in STANCES]
+    updates = {name: getattr(inputs.observations, attr) for name, attr in _OBSERVATION_DATA.items()}
+    updates["evidence_weight"] = np.asarray(weights, dtype=float)
+    updates["stance_prior_mu"] = np.array([p.mu for p in priors], dtype=float)
+    updates["stance_prior_sd"] = np.array([0.0 if p.fixed else p.sigma for p in priors],
+                                          dtype=float)
+    return updates

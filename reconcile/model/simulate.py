@@ -21,7 +21,8 @@ from reconcile.config import ModelConfig
 from reconcile.dataset.records import Claim, Dataset, Observation, Quantity, Source
 from reconcile.model.build import OBSERVED, build_model
 
-TRUTH_VARS = ("count", "source_bias", "noise_scale", "bias_own", "bias_enemy", "bias_third_party")
+TRUTH_VARS = ("count", "source_bias", "noise_scale", "stance_bias", "kind_bias",
+              "remainder_ratio", "source_bias_sd", "noise_source_sd")
 
 
 @dataclass(frozen=True)
@@ -32,22 +33,57 @@ class Simulation:
     truth: dict[str, np.ndarray]
 
 
-def simulate_like(dataset: Dataset, config: ModelConfig, seed: int, n: int = 1) -> list[Simulation]:
-    """``n`` datasets with the structure of ``dataset`` (same sources, quantities, nesting and
-    qualifier mix), each from its own draw of the prior."""
+@dataclass(frozen=True)
+class PriorDraws:
+    """``n`` draws of the model's parameters and of what each claim's source would state,
+    from the model's own prior predictive (so the simulator cannot drift from the model)."""
+
+    params: dict[str, np.ndarray]  # name -> array with the draw on the first axis
+    statements: np.ndarray  # (n, claims): continuous-turned-whole statements
+
+    @property
+    def n(self) -> int:
+        return int(self.statements.shape[0])
+
+    def truth(self, index: int) -> dict[str, np.ndarray]:
+        return {name: values[index] for name, values in self.params.items()}
+
+
+def draw_prior(dataset: Dataset, config: ModelConfig, seed: int, n: int) -> PriorDraws:
+    """``n`` prior predictive draws for the structure of ``dataset``."""
     model = build_model(dataset, config)
     names = [name for name in (*TRUTH_VARS, OBSERVED) if name in model.named_vars]
     prior = pm.sample_prior_predictive(draws=n, model=model, var_names=names, random_seed=seed)
-    draws = {name: _draws(prior, name) for name in names}
-    simulations = []
-    for index in range(n):
-        statements = draws[OBSERVED][index]
-        claims = tuple(
-            _observe(claim, int(statement)) for claim, statement in zip(dataset.claims, statements)
-        )
-        truth = {name: draws[name][index] for name in names if name != OBSERVED}
-        simulations.append(Simulation(replace(dataset, claims=claims, name=f"{dataset.name}-sim{index}"), truth))
-    return simulations
+    params = {name: _draws(prior, name) for name in names if name != OBSERVED}
+    return PriorDraws(params, _draws(prior, OBSERVED))
+
+
+def simulate_like(dataset: Dataset, config: ModelConfig, seed: int, n: int = 1) -> list[Simulation]:
+    """``n`` datasets with the structure of ``dataset`` (same sources, quantities, nesting and
+    qualifier mix), each from its own draw of the prior."""
+    draws = draw_prior(dataset, config, seed, n)
+    return [
+        Simulation(observe(dataset, draws.statements[i], name=f"{dataset.name}-sim{i}"),
+                   draws.truth(i))
+        for i in range(draws.n)
+    ]
+
+
+def observe(dataset: Dataset, statements: np.ndarray, name: str | None = None) -> Dataset:
+    """The dataset whose claims report ``statements`` (one per claim), as sources would.
+
+    The claims of one evidence group (one speaker on one quantity) report one statement,
+    the first member's: the model counts such a group once, as one statement."""
+    statements = share_group_statements(dataset, statements)
+    claims = tuple(_observe(claim, int(stated)) for claim, stated in zip(dataset.claims, statements))
+    return replace(dataset, claims=claims, name=name or dataset.name)
+
+
+def share_group_statements(dataset: Dataset, statements: np.ndarray) -> np.ndarray:
+    shared = np.array(statements, dtype=float, copy=True)
+    for members in dataset.evidence_groups:
+        shared[list(members)] = shared[members[0]]
+    return shared
 
 
 def simulate(config: ModelConfig, seed: int, n_sources: int = 12, n_quantities: int = 20,
@@ -69,10 +105,23 @@ def _observe(claim: Claim, stated: int) -> Claim:
     old = claim.observation
     if old.kind != "point" and old.contains(stated):
         return claim
-    observation = Observation("point", stated, stated, about=old.about)
-    qualifier = "about" if old.about else "exact"
-    return replace(claim, observation=observation, qualifier=qualifier, value=stated,
-                   low=None, high=None, term=None)
+    return with_observation(claim, Observation("point", stated, stated, about=old.about))
+
+
+def with_observation(claim: Claim, observation: Observation) -> Claim:
+    """``claim`` with another observation, its qualifier and stated numbers made to match."""
+    if observation.kind == "point":
+        qualifier = "about" if observation.about else "exact"
+        return replace(claim, observation=observation, qualifier=qualifier,
+                       value=observation.low, low=None, high=None, term=None)
+    if observation.kind == "lower_bound":
+        return replace(claim, observation=observation, qualifier="at_least",
+                       value=observation.low, low=None, high=None, term=None)
+    if observation.kind == "upper_bound":
+        return replace(claim, observation=observation, qualifier="at_most",
+                       value=observation.high, low=None, high=None, term=None)
+    return replace(claim, observation=observation, qualifier="range", value=None,
+                   low=observation.low, high=observation.high, term=None)
 
 
 # --- random structures ---------------------------------------------------------------------

@@ -1,0 +1,180 @@
+"""Data-generating processes for calibration: the model's own, and ones it does not assume.
+
+Every scenario starts from the model's prior draws (true counts, biases, noise scales), so
+the truths are the model's; what differs is how sources turn their belief into a claim:
+
+* ``model``: the model's generative process exactly (simulation-based calibration).
+* ``heavy_tails``: statement noise Student-t with 2 to 3 degrees of freedom (the model
+  assumes 4).
+* ``rounding``: journalistic rounding: figures of 10 or more rounded to one or two
+  significant digits, half of them said "about"; "more than X" stated well below the belief
+  (X a round number 30-90% of it), "fewer than X" well above.
+* ``copying``: undeclared copying: an outlet repeats another speaker's figure about the
+  same quantity as its own, without naming the source.
+* ``drift``: each source's bias drifts linearly over the period of the claims (a factor of
+  e^(+-1) from start to end at one standard deviation).
+* ``biased_anchor``: third parties inflate by a factor 1.35 (the model's anchor says they
+  are unbiased on average).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from reconcile.config import STANCES, ModelConfig
+from reconcile.dataset.records import Dataset, Observation
+from reconcile.model.build import claim_location, claim_scale
+from reconcile.model.inputs import ModelInputs
+from reconcile.model.simulate import (
+    PriorDraws, Simulation, observe, share_group_statements, with_observation,
+)
+
+HEAVY_TAIL_DOF = (2.0, 3.0)
+COPY_PROBABILITY = 0.5
+DRIFT_SD = 1.0
+ANCHOR_SHIFT = 0.3  # log scale: factor exp(0.3) = 1.35
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    simulate: Callable[[Dataset, ModelConfig, PriorDraws, int, np.random.Generator], Simulation]
+    well_specified: bool = False
+
+
+def _model(structure, config, draws, index, rng) -> Simulation:
+    return Simulation(observe(structure, draws.statements[index], _name(structure, "model", index)),
+                      draws.truth(index))
+
+
+def _heavy_tails(structure, config, draws, index, rng) -> Simulation:
+    nu = rng.uniform(*HEAVY_TAIL_DOF)
+    noise = rng.standard_t(nu, size=len(structure.claims))
+    statements = _statements(structure, config, draws.truth(index), noise)
+    return Simulation(observe(structure, statements, _name(structure, "heavy_tails", index)),
+                      draws.truth(index))
+
+
+def _rounding(structure, config, draws, index, rng) -> Simulation:
+    truth = draws.truth(index)
+    statements = share_group_statements(
+        structure, _statements(structure, config, truth, _model_noise(config, structure, rng)))
+    claims = []
+    for claim, stated in zip(structure.claims, statements):
+        stated = max(int(stated), 0)
+        kind = claim.observation.kind
+        if kind == "lower_bound" and stated >= 2:
+            bound = _round_down(stated * rng.uniform(0.3, 0.9))
+            observation = (Observation("lower_bound", bound + 1, None) if bound >= 1
+                           else Observation("point", stated, stated))
+        elif kind == "upper_bound" and stated >= 1:
+            observation = Observation("upper_bound", 0, _round_up(stated * rng.uniform(1.1, 2.0)) - 1)
+        elif kind == "point" and stated >= 10 and rng.random() < 0.7:
+            rounded = _round_sig(stated, 1 if rng.random() < 0.5 else 2)
+            observation = Observation("point", rounded, rounded, about=bool(rng.random() < 0.5))
+        elif kind == "interval" and claim.observation.contains(stated):
+            observation = claim.observation
+        else:
+            observation = Observation("point", stated, stated, about=claim.observation.about)
+        claims.append(with_observation(claim, observation))
+    dataset = replace(structure, claims=tuple(claims), name=_name(structure, "rounding", index))
+    return Simulation(dataset, truth)
+
+
+def _copying(structure, config, draws, index, rng) -> Simulation:
+    simulated = observe(structure, draws.statements[index])
+    claims = list(simulated.claims)
+    first_by: dict[tuple[str, str], int] = {}  # (quantity, speaker) -> first claim
+    for position, claim in enumerate(claims):
+        others = [i for (q, s), i in first_by.items()
+                  if q == claim.quantity_id and s != claim.source_id]
+        if others and rng.random() < COPY_PROBABILITY:
+            original = claims[others[int(rng.integers(len(others)))]]
+            claims[position] = with_observation(claim, original.observation)
+        first_by.setdefault((claim.quantity_id, claim.source_id), position)
+    dataset = replace(simulated, claims=tuple(claims), name=_name(structure, "copying", index))
+    return Simulation(dataset, draws.truth(index))
+
+
+def _drift(structure, config, draws, index, rng) -> Simulation:
+    truth = draws.truth(index)
+    inputs = ModelInputs.from_dataset(structure)
+    slope = rng.normal(0.0, DRIFT_SD, size=len(inputs.source_ids))
+    shift = slope[inputs.claim_source] * (claim_times(structure, rng) - 0.5)
+    statements = _statements(structure, config, truth, _model_noise(config, structure, rng),
+                             extra_log_bias=shift)
+    return Simulation(observe(structure, statements, _name(structure, "drift", index)), truth)
+
+
+def _biased_anchor(structure, config, draws, index, rng) -> Simulation:
+    truth = dict(draws.truth(index))
+    stance = np.array(truth["stance_bias"], dtype=float, copy=True)
+    stance[STANCES.index("third_party")] += ANCHOR_SHIFT
+    statements = _statements(structure, config, {**truth, "stance_bias": stance},
+                             _model_noise(config, structure, rng))
+    return Simulation(observe(structure, statements, _name(structure, "biased_anchor", index)),
+                      truth)
+
+
+SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
+    Scenario("model", "the model's own generative process", _model, well_specified=True),
+    Scenario("heavy_tails", "Student-t statement noise with 2-3 degrees of freedom", _heavy_tails),
+    Scenario("rounding", "journalistic rounding; 'more than X' well below the belief", _rounding),
+    Scenario("copying", "undeclared copying of another speaker's figure", _copying),
+    Scenario("drift", "each source's bias drifts over time", _drift),
+    Scenario("biased_anchor", "third parties inflate by 35% (the anchor is wrong)", _biased_anchor),
+)}
+
+
+def claim_times(structure: Dataset, rng: np.random.Generator) -> np.ndarray:
+    """Each claim's time in [0, 1]: its publication date's rank where dates are given,
+    uniform at random otherwise."""
+    dates = [claim.published for claim in structure.claims]
+    if all(dates):
+        order = {date: i for i, date in enumerate(sorted(set(dates)))}
+        span = max(len(order) - 1, 1)
+        return np.array([order[date] / span for date in dates])
+    return rng.uniform(size=len(structure.claims))
+
+
+def _statements(structure: Dataset, config: ModelConfig, truth: dict[str, np.ndarray],
+                noise: np.ndarray, extra_log_bias: np.ndarray | float = 0.0) -> np.ndarray:
+    """Whole-count statements: exp(log T + stance + source bias + scale * noise), rounded."""
+    inputs = ModelInputs.from_dataset(structure)
+    loc = claim_location(np.log(truth["count"]), truth["stance_bias"], truth["source_bias"], inputs)
+    scale = claim_scale(truth["noise_scale"], inputs.observations.about, config, inputs)
+    return np.round(np.exp(np.clip(loc + extra_log_bias + scale * noise, -50.0, 50.0)))
+
+
+def _model_noise(config: ModelConfig, structure: Dataset, rng: np.random.Generator) -> np.ndarray:
+    size = len(structure.claims)
+    if config.noise.family == "student_t":
+        return rng.standard_t(config.noise.nu, size=size)
+    return rng.standard_normal(size)
+
+
+def _round_sig(value: float, digits: int) -> int:
+    if value <= 0:
+        return 0
+    magnitude = 10 ** max(int(np.floor(np.log10(value))) - digits + 1, 0)
+    return int(round(value / magnitude) * magnitude)
+
+
+def _round_down(value: float) -> int:
+    if value < 1:
+        return 0
+    magnitude = 10 ** int(np.floor(np.log10(value)))
+    return int(np.floor(value / magnitude) * magnitude)
+
+
+def _round_up(value: float) -> int:
+    magnitude = 10 ** max(int(np.floor(np.log10(max(value, 1)))), 0)
+    return int(np.ceil(value / magnitude) * magnitude)
+
+
+def _name(structure: Dataset, scenario: str, index: int) -> str:
+    return f"{structure.name}-{scenario}-{index}"
