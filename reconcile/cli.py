@@ -1,14 +1,18 @@
 """The ``reconcile`` command: a thin layer over the Python API.
 
-Exit status: 0 success; 2 invalid input (dataset or model configuration; nothing written);
-3 the run finished but its diagnostics failed (outputs kept only with --allow-bad-diagnostics);
-4 the model could not be built or sampled.
+Exit status (the README's table): 0 success; 2 invalid input (dataset, model configuration or
+OUT_DIR refused; nothing written); 3 the run finished but its diagnostics failed (outputs
+kept, marked as failed, only with --allow-bad-diagnostics); 4 the model could not be built or
+sampled; 5 the outputs could not be written (disk full, read-only or unwritable folder);
+130 / 143 stopped by SIGINT / SIGTERM (nothing written, earlier outputs intact).
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import click
@@ -18,6 +22,7 @@ from reconcile import __version__
 EXIT_INPUT = 2
 EXIT_DIAGNOSTICS = 3
 EXIT_MODEL = 4
+EXIT_OUTPUT = 5
 
 
 def _fail(message: str, status: int) -> None:
@@ -30,10 +35,21 @@ def _printable(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch in "\n\t" else "\ufffd" for ch in text)
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings from libraries can quote dataset text (matplotlib names a glyph it lacks):
+    they reach the terminal through _printable too."""
+    text = warnings.formatwarning(message, category, filename, lineno, line)
+    try:
+        (file or sys.stderr).write(_printable(text))
+    except (OSError, ValueError):  # stderr closed: a warning is not worth a crash
+        pass
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reconcile")
 def main() -> None:
     """Reconcile conflicting casualty claims into estimated ranges."""
+    warnings.showwarning = _show_warning
 
 
 @main.command()
@@ -86,33 +102,46 @@ def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, forc
     show_bars = sys.stderr.isatty() if progress is None else progress
     from reconcile.config import load_config
     from reconcile.errors import ConfigError, DatasetError, ModelBuildError
-    from reconcile.outputs import OutputError
+    from reconcile.interrupt import Interrupted, interruptible
+    from reconcile.outputs import OutputError, OutputWriteError
 
     try:
         config = load_config(model)
     except ConfigError as exc:
         _fail(str(exc), EXIT_INPUT)
+    except OSError as exc:  # a path the file system refuses (e.g. --model name too long)
+        _fail(f"{exc.filename or model}: {exc.strerror or exc}", EXIT_INPUT)
     overrides = {k: v for k, v in {"draws": draws, "tune": tune, "chains": chains,
                                    "backend": backend}.items() if v is not None}
     sampler = config.sampler.model_copy(update=overrides) if overrides else None
 
+    phase = ["starting"]
+
     def say(message: str) -> None:
+        phase[0] = message
         console.print(f"[bold]reconcile[/bold] {message}...")
 
     try:
-        from reconcile.run import run as run_pipeline
+        with interruptible():
+            from reconcile.run import run as run_pipeline
 
-        result = run_pipeline(data_dir, out_dir, model=model, seed=seed, replace=force,
-                              sampler=sampler, allow_bad_diagnostics=allow_bad_diagnostics,
-                              progress=say, progressbar=show_bars)
+            result = run_pipeline(data_dir, out_dir, model=model, seed=seed, replace=force,
+                                  sampler=sampler, allow_bad_diagnostics=allow_bad_diagnostics,
+                                  progress=say, progressbar=show_bars)
     except DatasetError as exc:
         _fail(f"{data_dir}: {exc}", EXIT_INPUT)
+    except OutputWriteError as exc:
+        _fail(f"reconcile: {exc}", EXIT_OUTPUT)
     except (ConfigError, OutputError) as exc:
         _fail(str(exc), EXIT_INPUT)
     except ModelBuildError as exc:
         _fail(f"reconcile: {exc}", EXIT_MODEL)
+    except Interrupted as exc:
+        _fail(_interrupted_message(exc, phase[0]), exc.exit_status)
     except KeyboardInterrupt:
-        _fail("reconcile: interrupted; nothing was written and earlier outputs are intact.", 130)
+        _fail(_interrupted_message(Interrupted(signal.SIGINT), phase[0]), 130)
+    for warning in result.warnings:
+        click.echo(_printable(f"reconcile: WARNING: {warning}"), err=True)
     diagnostics = result.tables.diagnostics
     if not result.ok:
         reasons = "; ".join(diagnostics["reasons"])
@@ -122,8 +151,17 @@ def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, forc
               "Try more draws (--draws) or check the claims flagged in the report.",
               EXIT_DIAGNOSTICS)
     total = result.run_info["timings"].get("total_s", 0.0)
-    click.echo(f"Wrote {result.out_dir} in {total:.1f} s: report.html, estimates.csv, "
-               "sources.csv, claims.csv, diagnostics.json, posterior.nc, run.json")
+    click.echo(_printable(f"Wrote {result.out_dir} in {total:.1f} s: report.html, "
+                          "estimates.csv, sources.csv, claims.csv, diagnostics.json, "
+                          "posterior.nc, run.json"))
+
+
+def _interrupted_message(exc, phase: str) -> str:
+    if exc.outputs_written is not None:
+        return (f"reconcile: stopped by {exc.name} just after the new outputs were complete; "
+                f"{exc.outputs_written} holds them.")
+    return (f"reconcile: stopped by {exc.name} while {phase}; nothing was written and earlier "
+            "outputs are intact.")
 
 
 if __name__ == "__main__":  # pragma: no cover

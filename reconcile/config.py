@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from reconcile.errors import ConfigError
+from reconcile.files import NotRegularFile, TooLarge, read_bounded
 
 STANCES: tuple[str, ...] = ("own", "enemy", "third_party")
 _STANCE_LABELS = {
@@ -199,17 +200,24 @@ def load_config(model: str | Path | None = None) -> ModelConfig:
     """Read and validate a model configuration (TOML, parsed safely; nothing is executed)."""
     path = resolve_model_path(model)
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_CONFIG_BYTES)
+    except NotRegularFile as exc:
+        raise ConfigError(f"{path}: is {exc.kind}, not a model configuration file") from None
+    except TooLarge as exc:
+        raise ConfigError(f"{path}: is {exc.size:,} bytes, over the limit of "
+                          f"{MAX_CONFIG_BYTES:,} for a model configuration") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the model configuration ({exc.strerror})") from exc
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES} bytes; not a model configuration")
+        raise ConfigError(f"{path}: cannot read the model configuration "
+                          f"({exc.strerror or type(exc).__name__})") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per level of nested arrays and tables
+        raise ConfigError(f"{path}: arrays or tables nested too deeply to be a model "
+                          "configuration") from None
     return config_from_dict(data, source=str(path))
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MAX_ISSUES = 1000  # kept and listed; more are only counted (a broken 60 MB table: millions)
+
 
 @dataclass(frozen=True, order=True)
 class InputIssue:
@@ -31,6 +33,21 @@ class InputIssue:
         return text
 
 
+class Issues(list):
+    """The issues found so far. Past MAX_ISSUES they are counted, not kept, so that memory
+    and the length of the message stay bounded however broken the input is."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.not_kept = 0
+
+    def append(self, issue: InputIssue) -> None:
+        if len(self) < MAX_ISSUES:
+            super().append(issue)
+        else:
+            self.not_kept += 1
+
+
 class ReconcileError(Exception):
     """Base class of the errors this package raises on purpose."""
 
@@ -40,9 +57,13 @@ class DatasetError(ReconcileError):
 
     def __init__(self, issues: list[InputIssue]):
         self.issues = sorted(issues, key=_issue_sort_key)
-        count = len(self.issues)
-        head = f"{count} problem{'s' if count != 1 else ''} in the input"
-        super().__init__(head + ":\n" + "\n".join(f"  {issue}" for issue in self.issues))
+        self.not_listed = getattr(issues, "not_kept", 0)
+        count = len(self.issues) + self.not_listed
+        head = f"{count:,} problem{'s' if count != 1 else ''} in the input"
+        tail = (f"\n  ... and {self.not_listed:,} more, not listed (only the first "
+                f"{len(self.issues):,} found are): fix these first." if self.not_listed else "")
+        super().__init__(head + ":\n" + "\n".join(f"  {issue}" for issue in self.issues)
+                         + tail)
 
 
 class ConfigError(ReconcileError):

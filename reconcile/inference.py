@@ -16,6 +16,7 @@ import xarray as xr
 from reconcile.config import ModelConfig, SamplerConfig
 from reconcile.dataset.records import Dataset
 from reconcile.errors import ModelBuildError
+from reconcile.interrupt import interruptible, raise_if_interrupted
 from reconcile.model.build import build_model, nesting_conflicts
 
 if TYPE_CHECKING:
@@ -77,24 +78,42 @@ def sample(model: pm.Model, sampler: SamplerConfig, seed: int, progressbar: bool
     if sampler.backend == "nutpie":
         kwargs["adaptation"] = "low_rank" if sampler.low_rank_mass_matrix else "diag"
     try:
-        return pm.sample(
-            model=model,
-            draws=sampler.draws,
-            tune=sampler.tune,
-            chains=sampler.chains,
-            cores=min(sampler.chains, available_cores()),
-            target_accept=sampler.target_accept,
-            random_seed=seed,
-            nuts_sampler=sampler.backend,
-            nuts=kwargs,
-            progressbar=progressbar,
-            compute_convergence_checks=False,
-        )
+        # the samplers catch KeyboardInterrupt and return what they have: note the signal
+        with interruptible() as received:
+            idata = pm.sample(
+                model=model,
+                draws=sampler.draws,
+                tune=sampler.tune,
+                chains=sampler.chains,
+                cores=min(sampler.chains, available_cores()),
+                target_accept=sampler.target_accept,
+                random_seed=seed,
+                nuts_sampler=sampler.backend,
+                nuts=kwargs,
+                progressbar=progressbar,
+                compute_convergence_checks=False,
+            )
     except (RuntimeError, ValueError, pm.exceptions.SamplingError) as exc:
+        raise_if_interrupted(received)  # a sampler that turned the signal into an error
         causes = nesting_conflicts(dataset) if dataset is not None else []
         hint = ("Likely cause: " + " ".join(causes)) if causes else (
             "Check for claims that contradict each other beyond any plausible bias.")
         raise ModelBuildError(f"sampling failed ({type(exc).__name__}: {exc}). {hint}") from exc
+    raise_if_interrupted(received)
+    _check_complete(idata, sampler)
+    return idata
+
+
+def _check_complete(idata: xr.DataTree, sampler: SamplerConfig) -> None:
+    """Every chain has every draw asked for: a sampler that stopped early must not pass its
+    partial posterior off as a finished one."""
+    sizes = idata.posterior.sizes
+    got = (sizes.get("chain", 0), sizes.get("draw", 0))
+    if got != (sampler.chains, sampler.draws):
+        raise ModelBuildError(
+            f"sampling stopped early: {got[0]} chains x {got[1]} draws instead of "
+            f"{sampler.chains} x {sampler.draws}; no result is reported from an incomplete run."
+        )
 
 
 def available_cores() -> int:

@@ -7,10 +7,10 @@ half-written folder. An existing OUT_DIR is replaced only when asked.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
-import signal
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,12 +19,17 @@ from typing import Iterator
 import pandas as pd
 
 from reconcile.errors import ReconcileError
+from reconcile.interrupt import Interrupted, interruptible, signals_deferred
 
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class OutputError(ReconcileError):
-    """The output folder cannot be written (exists, not writable, disk full...)."""
+    """OUT_DIR cannot be used as asked (exists without --force, inside the dataset...)."""
+
+
+class OutputWriteError(OutputError):
+    """The file system refused the outputs (disk full, read-only, no permission)."""
 
 
 def check_output_dir(out_dir: Path, replace: bool, data_dir: Path) -> None:
@@ -41,33 +46,55 @@ def check_output_dir(out_dir: Path, replace: bool, data_dir: Path) -> None:
     if not parent.exists():
         raise OutputError(f"{parent} does not exist; create it or choose another --out.")
     if not os.access(parent, os.W_OK):
-        raise OutputError(f"{parent} is not writable; choose another --out.")
+        raise OutputWriteError(f"{parent} is not writable; choose another --out.")
 
 
 @contextmanager
 def atomic_output_dir(out_dir: Path, replace: bool) -> Iterator[Path]:
     """Yield a temporary folder; on success it becomes ``out_dir``, on any failure (including
-    SIGINT/SIGTERM) it is removed and ``out_dir`` is left untouched."""
+    SIGINT/SIGTERM, raised as Interrupted) it is removed and ``out_dir`` is left untouched."""
     parent = out_dir.parent if str(out_dir.parent) else Path(".")
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=parent))
     except OSError as exc:
-        raise OutputError(f"cannot create a folder in {parent}: {exc.strerror}") from exc
-    staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; outputs are ordinary files
-    previous = signal.getsignal(signal.SIGTERM)
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        raise OutputWriteError(f"cannot create a folder in {parent}: {why(exc)}.") from exc
     try:
-        yield staging
-        _swap_into_place(staging, out_dir, replace)
+        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; outputs are ordinary files
+        with interruptible():
+            yield staging
+            _swap_into_place(staging, out_dir, replace)
     except OSError as exc:
-        raise OutputError(f"cannot write the outputs to {out_dir}: {exc.strerror or exc}") from exc
+        raise OutputWriteError(
+            f"cannot write the outputs to {out_dir}: {why(exc)}. Nothing was written"
+            + (f"; the earlier outputs in {out_dir} are intact." if out_dir.exists() else ".")
+        ) from exc
     finally:
-        signal.signal(signal.SIGTERM, previous)
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
 
 
+def why(exc: OSError) -> str:
+    """The reason an OSError gives, in words a user can act on."""
+    reasons = {errno.ENOSPC: "no space left on the device (the disk is full)",
+               errno.EDQUOT: "the disk quota is exceeded",
+               errno.EROFS: "the file system is read-only",
+               errno.EACCES: "permission denied", errno.EPERM: "operation not permitted"}
+    return reasons.get(exc.errno, exc.strerror or str(exc))
+
+
 def _swap_into_place(staging: Path, out_dir: Path, replace: bool) -> None:
+    """Rename the staging folder to ``out_dir``; signals wait until the renames are done."""
+    done = False
+    try:
+        with signals_deferred():
+            _rename_into_place(staging, out_dir, replace)
+            done = True
+    except Interrupted as exc:
+        exc.outputs_written = out_dir if done else None
+        raise
+
+
+def _rename_into_place(staging: Path, out_dir: Path, replace: bool) -> None:
     if not out_dir.exists():
         staging.rename(out_dir)
         return
@@ -87,10 +114,6 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def _raise_keyboard_interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def spreadsheet_safe(value: object) -> object:

@@ -8,6 +8,8 @@ and calibration plots come from ArviZ (arviz-plots).
 from __future__ import annotations
 
 import io
+import unicodedata
+import warnings
 from typing import TYPE_CHECKING
 
 import matplotlib
@@ -52,7 +54,8 @@ def forest_plot(fit: Fit, estimates: pd.DataFrame | None = None) -> Figure:
         _draw_claim(ax, claim.observation, y, marker[dataset.source_by_id[claim.source_id].kind],
                     _STANCE_COLORS[dataset.stance(claim)])
     labels = ["  " * dataset.depth(q) + _short(dataset.quantity_by_id[q].description) for q in order]
-    ax.set_yticks(positions, labels, fontsize=8)
+    # dataset text is drawn as typed: "$" would otherwise start TeX, which can fail to parse
+    ax.set_yticks(positions, labels, fontsize=8, parse_math=False)
     ax.set_xscale("log")
     ax.set_xlabel("count (log scale): bars are 50% and 90% central credible intervals")
     ax.grid(axis="x", alpha=0.3)
@@ -95,7 +98,8 @@ def source_bias_plot(fit: Fit, biases: pd.DataFrame | None = None) -> Figure:
     ax.scatter(table["bias_median"], positions, c=colors, zorder=3, s=20)
     ax.axvline(1.0, ls="--", color="#888", lw=1)
     ax.set_xscale("log")
-    ax.set_yticks(positions, [f"{r.source_id} ({r.kind})" for r in table.itertuples()], fontsize=8)
+    ax.set_yticks(positions, [f"{r.source_id} ({r.kind})" for r in table.itertuples()], fontsize=8,
+                  parse_math=False)
     ax.set_xlabel("bias factor on the true count (log scale): 0.5 states half, 2 states double")
     handles = [Line2D([], [], marker="o", ls="", color=c, label=s.replace("_", " "))
                for s, c in _STANCE_COLORS.items() if s in set(table["stance"])]
@@ -136,10 +140,16 @@ def ppc_pit_plot(checks: pd.DataFrame) -> Figure:
 
 def figure_to_png(fig: Figure, dpi: int = 110) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    with warnings.catch_warnings():
+        # a script the font lacks is drawn as boxes; the report's tables show the real text
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        fig.savefig(buffer, format="png", dpi=dpi)
     plt.close(fig)
     return buffer.getvalue()
 
 
 def _short(text: str, limit: int = 70) -> str:
+    """Dataset text as a plot label: control characters (a terminal escape, say) shown as
+    U+FFFD, and cut at ``limit`` characters."""
+    text = "".join("\ufffd" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -5,6 +5,10 @@ The CLI is a thin layer over ``run``; notebooks can call it too.
 
 from __future__ import annotations
 
+import errno
+import os
+import shlex
+import shutil
 import time
 import warnings
 from collections.abc import Callable
@@ -24,7 +28,7 @@ from reconcile.outputs import atomic_output_dir, check_output_dir, write_csv, wr
 from reconcile.report import ReportTables, render_report
 from reconcile.runinfo import (
     command_line, dataset_digest, estimate_citations, file_sha256, package_versions,
-    run_citation,
+    platform_description, run_citation,
 )
 from reconcile.summaries import stance_effects_table
 
@@ -41,6 +45,7 @@ class RunResult:
     fit: Fit
     tables: ReportTables
     run_info: dict
+    warnings: list[str]
 
     @property
     def ok(self) -> bool:
@@ -83,32 +88,58 @@ def run(data_dir: str | Path, out_dir: str | Path | None = None, model: str | Pa
     digest = dataset_digest(dataset)
     citations = estimate_citations(tables.estimates, config, dataset, seed)
     citation = run_citation(config, dataset, seed)
-    used = fitted.sampler
-    rerun = (f"reconcile run {data_dir} --model {model_path} --seed {seed}"
-             + (f" --draws {used.draws} --tune {used.tune} --chains {used.chains} "
-                f"--sampler {used.backend}" if sampler is not None else ""))
-    warnings = nesting_conflicts(dataset)
+    rerun = rerun_command(data_dir, model_path, seed, None if sampler is None else fitted.sampler,
+                          allow_bad_diagnostics)
+    conflicts = nesting_conflicts(dataset)
     run_info = _run_info(fitted, config, model_path, data_dir, digest, seed, citation,
-                         citations, rerun, tables.diagnostics["ok"])
+                         citations, rerun, tables.diagnostics["ok"], conflicts)
+    run_info["timings"] = timings
+    result = RunResult(None, fitted, tables, run_info, conflicts)
     if not tables.diagnostics["ok"] and not allow_bad_diagnostics:
-        run_info["timings"] = timings
-        return RunResult(None, fitted, tables, run_info)
+        return result
 
     say("writing the report")
+    result.out_dir = write_outputs(result, out_dir, replace, started)
+    return result
+
+
+def write_outputs(result: RunResult, out_dir: Path, replace: bool = False,
+                  started: float | None = None) -> Path:
+    """Write every output of a run into ``out_dir``, all or nothing (see outputs.py);
+    ``started`` (perf_counter at the start of the run) dates the total time in run.json."""
+    fitted, tables, info = result.fit, result.tables, result.run_info
+    timings = info.setdefault("timings", {})
     mark = time.perf_counter()
     with atomic_output_dir(out_dir, replace) as staging:
         write_csv(tables.estimates[ESTIMATE_COLUMNS], staging / "estimates.csv")
         write_csv(tables.sources[SOURCE_COLUMNS], staging / "sources.csv")
         write_csv(tables.claims, staging / "claims.csv")
-        write_json({**tables.diagnostics, "loo": tables.loo}, staging / "diagnostics.json")
-        _write_posterior(fitted, staging / "posterior.nc", digest)
-        html = render_report(fitted, tables, citations, citation, digest, rerun, warnings)
+        write_json({**tables.diagnostics, "loo": tables.loo, "warnings": result.warnings},
+                   staging / "diagnostics.json")
+        digest = info["dataset"]["sha256"]
+        _write_posterior(fitted, staging / "posterior.nc", digest, result.ok)
+        html = render_report(fitted, tables, info["estimate_citations"], info["citation"],
+                             digest, info["rerun"], result.warnings)
         (staging / "report.html").write_text(html, encoding="utf-8")
         timings["report_s"] = time.perf_counter() - mark
-        timings["total_s"] = time.perf_counter() - started
-        run_info["timings"] = timings
-        write_json(run_info, staging / "run.json")
-    return RunResult(out_dir, fitted, tables, run_info)
+        if started is not None:
+            timings["total_s"] = time.perf_counter() - started
+        write_json(info, staging / "run.json")
+    return out_dir
+
+
+def rerun_command(data_dir: Path, model_path: Path, seed: int, sampler: SamplerConfig | None,
+                  allow_bad_diagnostics: bool) -> str:
+    """The command line that redoes this run (quoted for a POSIX shell; relative paths are
+    relative to run.json's ``cwd``). Sampler settings are spelt out when they were not the
+    model file's own."""
+    words = ["reconcile", "run", str(data_dir), "--model", str(model_path), "--seed", str(seed)]
+    if sampler is not None:
+        words += ["--draws", str(sampler.draws), "--tune", str(sampler.tune),
+                  "--chains", str(sampler.chains), "--sampler", sampler.backend]
+    if allow_bad_diagnostics:
+        words.append("--allow-bad-diagnostics")
+    return shlex.join(words)
 
 
 def _tables(fitted: Fit, seed: int) -> ReportTables:
@@ -130,23 +161,32 @@ def _tables(fitted: Fit, seed: int) -> ReportTables:
     )
 
 
-def _write_posterior(fitted: Fit, path: Path, digest: str) -> None:
-    """The posterior with the configuration and input hash in its attributes."""
+def _write_posterior(fitted: Fit, path: Path, digest: str, ok: bool) -> None:
+    """The posterior with the configuration, input hash and diagnostics verdict attached."""
     idata = fitted.idata.copy()
     idata.attrs.update({
         "reconcile_version": __version__, "dataset_sha256": digest,
         "model_config_sha256": fitted.config.digest(), "seed": fitted.seed,
+        "diagnostics_ok": int(ok),
     })
-    idata.to_netcdf(path, engine="netcdf4")
+    try:
+        idata.to_netcdf(path, engine="netcdf4")
+    except RuntimeError as exc:  # the netCDF library reports a full disk as "NetCDF: HDF error"
+        free = shutil.disk_usage(path.parent).free
+        if free < 1024 * 1024:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)) from exc
+        raise OSError(errno.EIO, f"writing {path.name} failed ({exc})") from exc
 
 
 def _run_info(fitted: Fit, config: ModelConfig, model_path: Path, data_dir: Path, digest: str,
               seed: int, citation: str, citations: dict[str, str], rerun: str,
-              ok: bool) -> dict:
+              ok: bool, conflicts: list[str]) -> dict:
     return {
         "reconcile_version": __version__,
         "command": command_line(),
         "rerun": rerun,
+        "cwd": str(Path.cwd()),
+        "platform": platform_description(),
         "versions": package_versions(),
         "dataset": {"path": str(data_dir), "name": fitted.dataset.name, "sha256": digest,
                     "files": dict(fitted.dataset.input_hashes)},
@@ -157,6 +197,7 @@ def _run_info(fitted: Fit, config: ModelConfig, model_path: Path, data_dir: Path
         "seed": seed,
         "sampler": fitted.sampler.model_dump(mode="json"),
         "diagnostics_ok": ok,
+        "warnings": conflicts,
         "citation": citation,
         "estimate_citations": citations,
     }

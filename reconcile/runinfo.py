@@ -11,12 +11,14 @@ from pathlib import Path
 import pandas as pd
 
 from reconcile import __version__
-from reconcile.config import ModelConfig
+from reconcile.config import MAX_CONFIG_BYTES, ModelConfig
 from reconcile.constants import HEADLINE_PROB, interval_columns
 from reconcile.dataset.records import Dataset
+from reconcile.files import read_bounded
 
-PACKAGES = ("numpy", "scipy", "pandas", "pymc", "pytensor", "arviz", "arviz-base",
-            "arviz-stats", "arviz-plots", "nutpie", "xarray", "matplotlib", "jinja2", "click")
+PACKAGES = ("numpy", "scipy", "pandas", "pymc", "pytensor", "numba", "arviz", "arviz-base",
+            "arviz-stats", "arviz-plots", "nutpie", "numpyro", "jax", "xarray", "netcdf4",
+            "pydantic", "matplotlib", "jinja2", "click")
 
 
 def package_versions() -> dict[str, str]:
@@ -27,6 +29,14 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
+
+
+def platform_description() -> dict[str, str]:
+    """Where the run happened: the operating system and processor (floating-point results
+    may differ between machines even with the same seed)."""
+    return {"system": platform.system(), "release": platform.release(),
+            "machine": platform.machine(), "python_implementation":
+            platform.python_implementation()}
 
 
 def dataset_digest(dataset: Dataset) -> str:
@@ -69,7 +79,8 @@ def _tag(config: ModelConfig, dataset: Dataset, seed: int) -> str:
 
 
 def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """SHA-256 of a model file (read with the same bound as when it was loaded)."""
+    return hashlib.sha256(read_bounded(path, MAX_CONFIG_BYTES)).hexdigest()
 
 
 def command_line() -> str:

@@ -52,6 +52,18 @@ def snapshot(folder: Path) -> dict[str, str]:
     return result
 
 
+def snapshot_with_times(folder: Path) -> dict[str, tuple]:
+    """Like ``snapshot``, plus each entry's mode, size, modification and change times: proof
+    that nothing in the folder was written, touched, created or removed."""
+    result: dict[str, tuple] = {}
+    for rel, digest in snapshot(folder).items():
+        info = (folder / rel).lstat()
+        result[rel] = (digest, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    info = folder.lstat()
+    result["."] = ("dir", info.st_mode, info.st_mtime_ns, info.st_ctime_ns)
+    return result
+
+
 # --- reading and writing tables with the csv module -----------------------------------------
 def read_rows(path: Path) -> list[list[str]]:
     """All records of a CSV file, the header first."""

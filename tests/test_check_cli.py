@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -93,3 +94,54 @@ def test_check_with_a_model_path_the_file_system_refuses_exits_2() -> None:
     assert result.exit_code == 2
     assert "File name too long" in result.stderr
     assert "Traceback" not in result.output
+
+
+# --- model files are data: parsed as TOML, bounded, never executed ---------------------------
+def _model_cases(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """name -> (model path, fragment of the expected message)."""
+    default = (REPO / "models" / "default.toml").read_text(encoding="utf-8")
+    marker = tmp_path / "executed"
+    cases = {
+        "huge": ("# padding\n" * 200_000 + default, "over the limit of 1,000,000"),
+        "utf16": (default.encode("utf-16"), "not UTF-8"),
+        "unknown-key": (default.replace("[truth]", "[truth]\nmuu = 3"), "unknown key"),
+        "deep-arrays": ("a = " + "[" * 100_000 + "]" * 100_000 + "\n", "nested too deeply"),
+        "deep-tables": ("a = " + "{b=" * 50_000 + "1" + "}" * 50_000 + "\n",
+                        "nested too deeply"),
+        "yaml-object": (f'!!python/object/apply:os.system ["touch {marker}"]\n',
+                        "not valid TOML"),
+        "python-code": (f'name = "__import__(\'os\').system(\'touch {marker}\')"\n'
+                        "[sampler]\ndraws = 'eval(1)'\n", "sampler.draws"),
+    }
+    paths: dict[str, tuple[Path, str]] = {}
+    for name, (content, says) in cases.items():
+        path = tmp_path / f"{name}.toml"
+        data = content if isinstance(content, bytes) else content.encode("utf-8")
+        path.write_bytes(data)
+        paths[name] = (path, says)
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    paths["fifo"] = (fifo, "is a FIFO (named pipe), not a model configuration file")
+    paths["device"] = (Path("/dev/zero"), "is a character device")
+    paths["folder"] = (tmp_path, "is a folder")
+    return paths
+
+
+def test_bad_model_files_are_refused_with_exit_2(tmp_path: Path) -> None:
+    """Through the real command, each under run_cli's time limit: a FIFO or /dev/zero must
+    not hang it or fill memory, deep nesting must not end in a RecursionError traceback."""
+    for name, (path, says) in _model_cases(tmp_path).items():
+        result = run_cli("check", SEEDS, "--model", path)
+        assert result.returncode == 2, (name, result.stderr)
+        assert "Traceback" not in result.stderr, name
+        assert says in result.stderr, (name, result.stderr)
+    assert not (tmp_path / "executed").exists()
+
+
+def test_run_refuses_a_bad_model_file_before_any_work(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    fifo = tmp_path / "model.toml"
+    os.mkfifo(fifo)
+    result = run_cli("run", SEEDS, "--model", fifo, "--out", out)
+    assert result.returncode == 2 and "is a FIFO" in result.stderr
+    assert not out.exists()

@@ -8,6 +8,7 @@ The Python API (``check_dataset`` / ``load_dataset``) must report the same issue
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -94,6 +95,45 @@ def symlink_document_outside(d: Path) -> None:
     shutil.copyfile(d / "documents" / DOC_001, target)
     (d / "documents" / DOC_001).unlink()
     (d / "documents" / DOC_001).symlink_to(target)
+
+
+def special_document(kind: str) -> Callable[[Path], None]:
+    """Replace a document by a FIFO (reading it would wait forever), a folder, or a link
+    loop. None of them may hang the checker."""
+    def edit(d: Path) -> None:
+        path = d / "documents" / DOC_000
+        path.unlink()
+        if kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "folder":
+            path.mkdir()
+        else:
+            path.symlink_to(path.name)  # a link to itself
+    return edit
+
+
+def documents_folder_outside(d: Path) -> None:
+    """documents/ is a link to a folder (with the same files) outside the dataset."""
+    outside = d.parent / "outside-documents"
+    shutil.move(d / "documents", outside)
+    (d / "documents").symlink_to(outside)
+
+
+def special_table(table: str, kind: str) -> Callable[[Path], None]:
+    def edit(d: Path) -> None:
+        path = d / table
+        if kind == "link-outside":
+            outside = d.parent / f"outside-{table}"
+            shutil.copyfile(path, outside)
+            path.unlink()
+            path.symlink_to(outside)
+        elif kind == "fifo":
+            path.unlink()
+            os.mkfifo(path)
+        else:
+            path.unlink()
+            path.mkdir()
+    return edit
 
 
 def corrupt_document(d: Path) -> None:
@@ -243,6 +283,22 @@ CASES: list[Case] = [
           Expect(C, SAEEDI, "document", "cannot be used"))),
     Case("documents-folder-missing", remove("documents"),
          (Expect("documents", None, None, "documents folder is missing"),)),
+    Case("documents-folder-link-outside", documents_folder_outside,
+         (Expect("documents", None, None, "is a link to a folder outside the dataset"),)),
+    Case("document-fifo", special_document("fifo"),
+         (Expect(C, TABRIZI, "document", "is a FIFO (named pipe), not a text file"),
+          Expect(C, KARBALA, "document", f"cannot be used (see row {TABRIZI}")), exact=False),
+    Case("document-folder", special_document("folder"),
+         (Expect(C, TABRIZI, "document", "is a folder, not a text file"),), exact=False),
+    Case("document-link-loop", special_document("loop"),
+         (Expect(C, TABRIZI, "document", "cannot be read (too many levels of symbolic"),),
+         exact=False),
+    Case("table-link-outside", special_table(S, "link-outside"),
+         (Expect(S, None, None, "is a link to a file outside the dataset folder"),)),
+    Case("table-fifo", special_table(S, "fifo"),
+         (Expect(S, None, None, "is a FIFO (named pipe), not a regular file"),)),
+    Case("table-folder", special_table(Q, "folder"),
+         (Expect(Q, None, None, "is a folder, not a regular file"),)),
     # --- the file as a whole -------------------------------------------------------------
     Case("table-missing", remove(C), (Expect(C, None, None, "missing from the dataset"),)),
     Case("empty-file", write_text(C, b""), (Expect(C, None, None, "the file is empty"),)),
@@ -403,18 +459,24 @@ def _invoke_check(data: Path):
     return CliRunner().invoke(main, ["check", str(data)], catch_exceptions=False)
 
 
+def _refusing(name: str):
+    """read_bounded, except that reading ``name`` fails as a permission problem would."""
+    from reconcile.files import read_bounded
+
+    def read(path: Path, limit: int) -> bytes:
+        if path.name == name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bounded(path, limit)
+    return read
+
+
 def test_unreadable_document_is_an_input_error(tmp_path: Path, monkeypatch) -> None:
     """A document that cannot be read (permissions) is reported, not a traceback. The test
     runs as any user, so the failure is injected rather than made with chmod."""
+    import reconcile.dataset.load as load_module
+
     data = copy_seeds(tmp_path / "data")
-    real_read_bytes = Path.read_bytes
-
-    def read_bytes(self: Path) -> bytes:
-        if self.name == DOC_000:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read_bytes(self)
-
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(load_module, "read_bounded", _refusing(DOC_000))
     issues = check_dataset(data)
     assert (C, TABRIZI, "document") in {(i.file, i.row, i.column) for i in issues}
     assert any("cannot be read (Permission denied)" in i.message for i in issues)
@@ -424,15 +486,10 @@ def test_unreadable_document_is_an_input_error(tmp_path: Path, monkeypatch) -> N
 
 
 def test_unreadable_table_is_an_input_error(tmp_path: Path, monkeypatch) -> None:
+    import reconcile.dataset.csvfile as csvfile
+
     data = copy_seeds(tmp_path / "data")
-    real_read_bytes = Path.read_bytes
-
-    def read_bytes(self: Path) -> bytes:
-        if self.name == C:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read_bytes(self)
-
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(csvfile, "read_bounded", _refusing(C))
     issues = check_dataset(data)
     assert [(i.file, i.row, i.column) for i in issues] == [(C, None, None)]
     assert "cannot be read (Permission denied)" in issues[0].message
@@ -448,7 +505,8 @@ def test_oversized_document_is_refused(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(load_module, "MAX_DOCUMENT_BYTES", size - 1)
     issues = check_dataset(data)
     assert any((i.file, i.row, i.column) == (C, TABRIZI, "document")
-               and f"is over {size - 1:,} bytes" in i.message for i in issues)
+               and f"is {size:,} bytes, over the limit of {size - 1:,} bytes" in i.message
+               for i in issues)
 
 
 def test_overlong_field_is_refused_and_the_csv_limit_restored(tmp_path: Path,

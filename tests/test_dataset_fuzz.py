@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -280,3 +281,104 @@ def test_table_at_the_size_limit_is_accepted(monkeypatch) -> None:
 
     monkeypatch.setattr(csvfile, "MAX_TABLE_BYTES", max(len(b) for b in BASE.values()))
     assert check_dataset(SEEDS, CONFIG) == []
+
+
+# --- rows of the wrong length, fields around the size bound ---------------------------------
+@FUZZ
+@given(table=st.sampled_from(TABLES), row=position, change=st.integers(-20, 5).filter(bool))
+def test_rows_of_the_wrong_length_are_reported_at_their_row(table: str, row: int,
+                                                            change: int) -> None:
+    """A truncated row (fields missing at the end) or a row with extra fields."""
+    rows = read_rows(SEEDS / table)
+    index = 1 + row % (len(rows) - 1)
+    width = len(rows[0])
+    target = rows[index]
+    rows[index] = target[:max(1, width + change)] if change < 0 else target + ["x"] * change
+    with dataset_with({table: to_csv(rows)}) as data:
+        issues = check_cleanly(data)
+    assert any((i.file, i.row) == (table, index + 1) and f"has {len(rows[index])} fields"
+               in i.message for i in issues), issues
+
+
+@settings(max_examples=25, deadline=None, database=None)
+@given(table=st.sampled_from(TABLES), row=position, data=st.data(),
+       excess=st.sampled_from([-1, 0, 1, 50_000]),
+       filler=st.sampled_from(["x", "é", "\U0001F600", "=", "\n"]))
+def test_fields_around_the_size_bound(table: str, row: int, data, excess: int,
+                                      filler: str) -> None:
+    from reconcile.dataset.csvfile import MAX_FIELD_CHARS
+
+    rows = read_rows(SEEDS / table)
+    index = 1 + row % (len(rows) - 1)
+    column = data.draw(st.integers(0, len(rows[0]) - 1), label="column")
+    rows[index][column] = filler * (MAX_FIELD_CHARS + excess)
+    with dataset_with({table: to_csv(rows)}) as folder:
+        issues = check_cleanly(folder)
+    too_long = [i for i in issues if "field larger than field limit" in i.message]
+    assert bool(too_long) == (excess > 0), issues
+
+
+# --- documents: line endings and a BOM change nothing ---------------------------------------
+@settings(max_examples=40, deadline=None, database=None)
+@given(document=st.sampled_from(DOCUMENTS),
+       terminators=st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=1, max_size=4),
+       bom=st.booleans())
+def test_document_line_endings_and_bom_keep_every_quote_found(document: str, terminators,
+                                                              bom: bool) -> None:
+    text = (SEEDS / "documents" / document).read_text(encoding="utf-8")
+    lines = text.split("\n")
+    mixed = "".join(line + terminators[i % len(terminators)] for i, line in enumerate(lines))
+    content = (b"\xef\xbb\xbf" if bom else b"") + mixed.encode("utf-8")
+    with dataset_with({f"documents/{document}": content}) as data:
+        assert check_cleanly(data) == []
+
+
+# --- the real command never hangs or crashes on a representative of each kind -------------
+def _claims_header() -> bytes:
+    return BASE["claims.csv"].split(b"\n")[0] + b"\n"
+
+
+def _swap_first_two_columns(raw: bytes) -> bytes:
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
+    return to_csv([[row[1], row[0], *row[2:]] for row in rows])
+
+
+REPRESENTATIVE = {
+    "nul-byte": BASE["claims.csv"].replace(b"exact", b"ex\x00act", 1),
+    "invalid-utf8": BASE["claims.csv"].replace(b"exact", b"ex\xff\xfeact", 1),
+    "utf16": BASE["claims.csv"].decode("utf-8").encode("utf-16"),
+    "bom-and-crlf": b"\xef\xbb\xbf" + BASE["claims.csv"].replace(b"\n", b"\r\n"),
+    "mixed-newlines": BASE["claims.csv"].replace(b"\n", b"\r", 5).replace(b"\n", b"\r\n", 5),
+    "formula-cells": BASE["claims.csv"].replace(b"Same official statement",
+                                                b"=cmd|' /C calc'!A0 @SUM(1) +1 -1", 1),
+    "terminal-escapes": BASE["claims.csv"].replace(b",exact,13,", b",exact,\x1b[2J\x1b]0;x\x07,",
+                                                   1),
+    "huge-field": _claims_header() + b"a," + b"x" * 200_000 + b"\n",
+    "unclosed-quote": BASE["claims.csv"] + b'x,"never closed\n' + b"y" * 10_000,
+    "truncated-mid-row": BASE["claims.csv"][: len(BASE["claims.csv"]) * 2 // 3],
+    "shuffled-columns": _swap_first_two_columns(BASE["claims.csv"]),
+    "duplicated-column": BASE["claims.csv"].replace(b"notes\n", b"notes,quote\n", 1),
+    "empty": b"",
+    "binary-noise": bytes(range(256)) * 4096,
+}
+
+
+@pytest.mark.parametrize("case", sorted(REPRESENTATIVE))
+def test_real_command_on_a_representative_corruption(case: str, tmp_path: Path) -> None:
+    """Through the installed command in a subprocess, with a time limit (a hang fails)."""
+    import time
+
+    from dataset_helpers import run_cli
+
+    data = copy_seeds(tmp_path / "data")
+    (data / "claims.csv").write_bytes(REPRESENTATIVE[case])
+    before = snapshot(data)
+    started = time.perf_counter()
+    result = run_cli("check", data)  # run_cli's timeout (120 s) is the hang guard
+    assert time.perf_counter() - started < 20
+    valid = {"bom-and-crlf", "mixed-newlines", "shuffled-columns", "formula-cells"}
+    expected = 0 if case in valid else 2
+    assert result.returncode == expected, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "\x1b" not in result.stderr + result.stdout and "\x07" not in result.stderr
+    assert snapshot(data) == before

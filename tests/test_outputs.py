@@ -1,16 +1,20 @@
-"""Output safety: formula-safe CSV cells, atomic folder swap, and a real run killed mid-way."""
+"""Output safety: formula-safe CSV cells, atomic folder swap, signals (a real run killed
+mid-sampling, and in process: a sampler that swallows the signal, a signal during the swap)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from reconcile.outputs import OutputError, atomic_output_dir, spreadsheet_safe, write_csv
+from dataset_helpers import snapshot_with_times
 from support import RECONCILE, SEEDS
 
 
@@ -54,26 +58,140 @@ def test_unwritable_parent_is_a_clear_error(tmp_path):
     assert blocker.read_text() == "not a folder"
 
 
+def _threads(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/task"))
+
+
+def _wait_until_sampling(process: subprocess.Popen, deadline: float) -> None:
+    """Until the sampler's worker threads exist. The command says "sampling" before it
+    compiles the model (10-25 s); nutpie starts its threads when the chains start."""
+    seen = ""
+    while "sampling" not in seen and time.monotonic() < deadline:
+        seen += process.stderr.readline()
+    assert "sampling" in seen, seen
+    before = _threads(process.pid)
+    while _threads(process.pid) < before + 2:
+        assert time.monotonic() < deadline and process.poll() is None, "sampling never began"
+        time.sleep(0.1)
+    time.sleep(1)  # well inside sampling 4 chains x 21,000 steps (about 3 minutes)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_killing_a_real_run_mid_sampling_keeps_previous_outputs(tmp_path, signum):
+    """The samplers catch KeyboardInterrupt and return the draws so far; the run must not
+    go on with them (before the fix it wrote nothing only by luck: it crashed on NaNs with a
+    traceback, or with enough draws would have reported them)."""
     out = tmp_path / "out"
     out.mkdir()
     (out / "estimates.csv").write_text("previous results\n")
+    (out / "report.html").write_text("<p>previous report</p>\n")
+    previous = snapshot_with_times(out)
     data = tmp_path / "data"
     shutil.copytree(SEEDS, data)
-    before = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
+    before = snapshot_with_times(data)
     with subprocess.Popen(
         [RECONCILE, "run", str(data), "--out", str(out), "--force", "--draws", "20000",
-         "--no-progress"], stderr=subprocess.PIPE, text=True) as process:
-        deadline = time.monotonic() + 120
-        seen = ""
-        while "sampling" not in seen and time.monotonic() < deadline:
-            seen += process.stderr.readline()
-        assert "sampling" in seen
-        time.sleep(3)  # well inside compilation or sampling of 20,000 draws
+         "--no-progress", "--allow-bad-diagnostics"], stderr=subprocess.PIPE, text=True,
+    ) as process:
+        _wait_until_sampling(process, time.monotonic() + 180)
         process.send_signal(signum)
-        process.wait(timeout=60)
-    assert process.returncode != 0
-    assert (out / "estimates.csv").read_text() == "previous results\n"
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signum, stderr  # 130 and 143, as the README says
+    name = signal.Signals(signum).name
+    assert (f"reconcile: stopped by {name} while compiling the model and sampling; nothing was "
+            "written and earlier outputs are intact.") in stderr
+    assert "Traceback" not in stderr
+    assert snapshot_with_times(out) == previous
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out"]  # no partial folder
-    assert {p: p.read_bytes() for p in data.rglob("*") if p.is_file()} == before
+    assert snapshot_with_times(data) == before
+
+
+# --- signals in process: the sampler that swallows them, the swap that must not be cut -------
+@pytest.fixture()
+def no_default_signal_handling():
+    """Should a protection be missing, a signal the test sends itself fails the test instead
+    of stopping pytest (SIGINT) or killing it (SIGTERM)."""
+    def unhandled(signum, frame):
+        raise AssertionError(f"signal {signum} reached the test: nothing handled it")
+
+    previous = {s: signal.signal(s, unhandled) for s in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_the_sampler_swallowed_still_stops_the_run(hostile_run, monkeypatch, signum,
+                                                             no_default_signal_handling):
+    import reconcile.inference as inference
+    from reconcile.interrupt import Interrupted
+
+    fitted = hostile_run.result.fit
+
+    def swallowing_sampler(**kwargs):  # what nutpie and PyMC do on KeyboardInterrupt
+        try:
+            os.kill(os.getpid(), signum)
+            time.sleep(5)
+        except KeyboardInterrupt:
+            pass
+        return fitted.idata
+
+    monkeypatch.setattr(inference.pm, "sample", swallowing_sampler)
+    with pytest.raises(Interrupted) as raised:
+        inference.sample(fitted.model, fitted.sampler, seed=1)
+    assert raised.value.exit_status == 128 + signum
+
+
+def test_a_sampler_that_stops_early_is_an_error(hostile_run, monkeypatch):
+    import reconcile.inference as inference
+    from reconcile.errors import ModelBuildError
+
+    fitted = hostile_run.result.fit
+    partial = fitted.idata.isel(draw=slice(0, 37))
+    monkeypatch.setattr(inference.pm, "sample", lambda **kwargs: partial)
+    with pytest.raises(ModelBuildError, match="sampling stopped early: 2 chains x 37 draws "
+                                              "instead of 2 x 100"):
+        inference.sample(fitted.model, fitted.sampler, seed=1)
+
+
+def test_a_signal_during_the_swap_waits_until_it_is_done(tmp_path, monkeypatch,
+                                                         no_default_signal_handling):
+    """Old outputs renamed away, new ones not yet in place: a signal there would leave
+    neither. It is held until both renames are done, then stops the run."""
+    from reconcile.interrupt import Interrupted
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "estimates.csv").write_text("old")
+    real_rename = Path.rename
+
+    def rename(self, target):
+        moved = real_rename(self, target)
+        if self == out:  # the old outputs were just retired
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.2)  # a Python handler runs here, between the two renames
+        return moved
+
+    monkeypatch.setattr(Path, "rename", rename)
+    with pytest.raises(Interrupted) as raised:
+        with atomic_output_dir(out, replace=True) as staging:
+            (staging / "estimates.csv").write_text("new")
+    assert raised.value.outputs_written == out
+    assert (out / "estimates.csv").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_signal_while_writing_leaves_the_old_outputs(tmp_path, no_default_signal_handling):
+    from reconcile.interrupt import Interrupted
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "estimates.csv").write_text("old")
+    with pytest.raises(Interrupted) as raised:
+        with atomic_output_dir(out, replace=True) as staging:
+            (staging / "estimates.csv").write_text("half")
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)
+    assert raised.value.outputs_written is None
+    assert (out / "estimates.csv").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

@@ -1,49 +1,152 @@
-"""The report escapes every dataset text and survives a failure without half-written files."""
+"""Untrusted text in the outputs of a real run of the hostile dataset (tests/hostile.py).
+
+The report: every planted string comes out as text (the page parsed with html.parser shows
+no element, attribute or URL that the template did not put there) and the page can load
+nothing. The CSV outputs: no text cell starts with a character a spreadsheet would take as a
+formula. Terminal: no control character. A failure while writing leaves nothing.
+"""
 
 from __future__ import annotations
 
-import csv
-import shutil
-from pathlib import Path
+import json
+from html.parser import HTMLParser
 
 import pytest
 
-from reconcile.config import SamplerConfig
-from reconcile.run import run
-from support import SEEDS
+from hostile import ATTACK, CONFLICT_QUANTITY, DOCUMENT, FOLDER, MARKUP, TEX, text_cells
 
-MARKUP = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-FAST = SamplerConfig(draws=100, tune=100, chains=2)
-
-
-def _dataset_with_markup(root: Path) -> Path:
-    data = root / "data"
-    shutil.copytree(SEEDS, data)
-    document = data / "documents" / "000_412b9c8617c643a7.txt"
-    document.write_text(document.read_text() + f"\n{MARKUP} He said 13 dead.\n")
-    with (data / "claims.csv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        if row["claim_id"] == "irgc_khan_tuman_killed_eaw":
-            row["quote"] = f"{MARKUP} He said 13 dead."
-            row["notes"] = "=HYPERLINK(\"http://example.invalid\")"
-    with (data / "claims.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return data
+# every element the template itself uses; anything else came from the data
+TEMPLATE_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "b",
+                 "section", "div", "ul", "li", "img", "table", "thead", "tbody", "tr", "th",
+                 "td", "span", "br", "blockquote", "pre", "code"}
+TEMPLATE_ATTRIBUTES = {"lang", "charset", "name", "content", "http-equiv", "class", "id", "src",
+                       "alt"}
 
 
-def test_markup_in_a_quote_is_shown_as_text(tmp_path):
-    data = _dataset_with_markup(tmp_path)
-    result = run(data, tmp_path / "out", seed=1, sampler=FAST, allow_bad_diagnostics=True)
-    html = (result.out_dir / "report.html").read_text()
-    assert "<script" not in html  # the template itself has no script at all
-    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
-    assert "<img src=x" not in html
+class Page(HTMLParser):
+    """Elements, attributes and the text a browser would show."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.text: list[str] = []
+        self.sections: list[str] = []
+        self._section_text: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.tags.append((tag, attrs))
+        if tag == "section":
+            self.sections.append(dict(attrs).get("id", ""))
+
+    def handle_startendtag(self, tag, attrs) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_data(self, data) -> None:
+        self.text.append(data)
 
 
-def test_a_failure_while_writing_leaves_no_partial_folder(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def report(hostile_run) -> str:
+    return (hostile_run.result.out_dir / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def page(report) -> Page:
+    parsed = Page()
+    parsed.feed(report)
+    parsed.close()
+    return parsed
+
+
+def test_no_element_or_attribute_comes_from_the_data(page: Page) -> None:
+    assert {tag for tag, _ in page.tags} <= TEMPLATE_TAGS
+    for tag, attrs in page.tags:
+        for name, value in attrs:
+            assert name in TEMPLATE_ATTRIBUTES, (tag, name, value)
+            assert "javascript:" not in (value or "").lower()
+    images = [dict(attrs)["src"] for tag, attrs in page.tags if tag == "img"]
+    assert len(images) == 5 and all(src.startswith("data:image/png;base64,") for src in images)
+
+
+def test_every_planted_string_is_shown_as_text(page: Page, hostile_run) -> None:
+    text = "".join(page.text)
+    for markup in MARKUP:
+        assert markup in text, markup  # the very characters, not markup and not re-escaped
+    dataset = hostile_run.result.fit.dataset
+    shown = {
+        "source name": dataset.sources[0].name,
+        "quantity description": dataset.quantities[0].description,
+        "quote": next(c.quote for c in dataset.claims if c.document == DOCUMENT),
+        "note": dataset.claims[0].notes,
+        "vague term": "dozens <u>of</u>",
+        "document name": DOCUMENT,
+        "dataset folder": FOLDER,
+    }
+    for what, value in shown.items():
+        assert value in text, what
+
+
+def test_the_page_can_load_nothing(report: str, page: Page) -> None:
+    (policy,) = [dict(attrs)["content"] for tag, attrs in page.tags
+                 if tag == "meta" and dict(attrs).get("http-equiv") == "Content-Security-Policy"]
+    assert policy.startswith("default-src 'none';")
+    assert "script-src" not in policy and "http" not in policy
+    assert "<script" not in report.lower()
+
+
+def test_failed_diagnostics_are_the_first_thing_the_report_says(page: Page, report: str) -> None:
+    assert page.sections[0] == "status"
+    status = report[report.index('<section id="status">'):report.index("</section>")]
+    assert "diagnostics FAILED. Do not cite these numbers." in status
+    assert f"impossible nesting: {CONFLICT_QUANTITY!r} is complete" in status.replace(
+        "&#39;", "'")
+
+
+def test_failed_diagnostics_are_marked_in_every_output(hostile_run) -> None:
+    import arviz as az
+
+    out = hostile_run.result.out_dir
+    diagnostics = json.loads((out / "diagnostics.json").read_text())
+    assert diagnostics["ok"] is False and diagnostics["reasons"]
+    info = json.loads((out / "run.json").read_text())
+    assert info["diagnostics_ok"] is False
+    for record in (diagnostics, info):
+        assert any(f"impossible nesting: {CONFLICT_QUANTITY!r}" in w for w in record["warnings"])
+    assert az.from_netcdf(out / "posterior.nc").attrs["diagnostics_ok"] == 0
+
+
+@pytest.mark.parametrize("table", ["estimates.csv", "sources.csv", "claims.csv"])
+def test_no_csv_cell_is_a_formula(hostile_run, table: str) -> None:
+    cells = text_cells(hostile_run.result.out_dir / table)
+    assert cells
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+
+def test_formula_text_is_kept_behind_an_apostrophe(hostile_run) -> None:
+    out = hostile_run.result.out_dir
+    descriptions = [c for c in text_cells(out / "estimates.csv") if ATTACK in c]
+    names = [c for c in text_cells(out / "sources.csv") if ATTACK in c]
+    assert descriptions and all(c.startswith(("'=", "'+", "'-", "'@")) for c in descriptions)
+    assert {c[:2] for c in names} == {"'=", "'+", "'-", "'@"}
+
+
+def test_tex_in_a_description_is_drawn_as_typed(hostile_run) -> None:
+    """matplotlib would parse "$...$" as TeX and raise on it, losing the whole report."""
+    from reconcile import plots
+
+    assert any(TEX in q.description for q in hostile_run.result.fit.dataset.quantities)
+    png = plots.figure_to_png(plots.forest_plot(hostile_run.result.fit,
+                                                hostile_run.result.tables.estimates))
+    assert png.startswith(b"\x89PNG")
+
+
+def test_the_dataset_was_not_touched(hostile_run) -> None:
+    from dataset_helpers import snapshot_with_times
+
+    assert snapshot_with_times(hostile_run.data) == hostile_run.before
+
+
+def test_a_failure_while_writing_leaves_no_partial_folder(hostile_run, tmp_path, monkeypatch):
     import reconcile.run as run_module
 
     out = tmp_path / "out"
@@ -53,6 +156,6 @@ def test_a_failure_while_writing_leaves_no_partial_folder(tmp_path, monkeypatch)
 
     monkeypatch.setattr(run_module, "render_report", broken)
     with pytest.raises(RuntimeError, match="disk on fire"):
-        run(SEEDS, out, seed=1, sampler=FAST, allow_bad_diagnostics=True)
+        run_module.write_outputs(hostile_run.result, out)
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == []

@@ -47,3 +47,36 @@ def test_report_opens_cleanly_in_chromium(seed_run):
     assert {"Estimates", "Quantity tree", "Source biases", "Diagnostics", "Claims",
             "Model configuration", "How to cite"} <= set(headings)
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
+
+
+def test_the_hostile_report_runs_and_loads_nothing_in_chromium(hostile_run):
+    """The report of the hostile dataset (tests/hostile.py): no dialog opens (every payload
+    calls alert), no request leaves the page, no console error (a CSP violation is one), and
+    the planted markup is visible as text."""
+    from playwright.sync_api import sync_playwright
+
+    from hostile import MARKUP
+
+    report = (hostile_run.result.out_dir / "report.html").resolve()
+    dialogs: list[str] = []
+    errors: list[str] = []
+    requested: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("console", lambda message: errors.append(message.text)
+                if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(report.as_uri())
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(500)  # time for an onerror or onload handler to fire
+        shown = page.inner_text("body")
+        counts = page.evaluate("['script', 'iframe', 'svg', 'a'].map("
+                               "t => document.getElementsByTagName(t).length)")
+        browser.close()
+    assert dialogs == [] and errors == []
+    assert requested == [report.as_uri()]
+    assert counts == [0, 0, 0, 0]
+    assert all(markup in shown for markup in MARKUP[:5])

@@ -4,11 +4,14 @@ contract says, reproducible bytes, atomic writing, refusal to overwrite, honest 
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
+import subprocess
+from pathlib import Path
 
 import pandas as pd
 
-from support import SEEDS, reconcile
+from support import RECONCILE, SEEDS, reconcile
 
 OUTPUT_FILES = {"estimates.csv", "sources.csv", "claims.csv", "diagnostics.json", "posterior.nc",
                 "run.json", "report.html"}
@@ -114,3 +117,52 @@ def test_output_inside_the_dataset_is_refused(tmp_path):
     result = reconcile("run", str(data), "--out", str(data / "out"))
     assert result.returncode == 2 and "outside the dataset" in result.stderr
     assert not (data / "out").exists()
+
+
+# --- reproducibility: run.json says how to redo a run, and redoing it gives the same bytes --
+def test_run_json_records_everything_needed_to_rerun(hostile_run):
+    import hashlib
+
+    info = json.loads((hostile_run.result.out_dir / "run.json").read_text())
+    data = hostile_run.data
+    for name, digest in info["dataset"]["files"].items():
+        assert hashlib.sha256((data / name).read_bytes()).hexdigest() == digest, name
+    assert "documents/<img src=x onerror=alert(5)>.txt" in info["dataset"]["files"]
+    model = Path(info["model"]["file"])
+    assert hashlib.sha256(model.read_bytes()).hexdigest() == info["model"]["file_sha256"]
+    assert info["model"]["config"]["sampler"]["draws"] == 2000  # the file's own settings...
+    assert info["sampler"] == {**info["model"]["config"]["sampler"],  # ...and those used
+                               "draws": 100, "tune": 100, "chains": 2}
+    assert info["seed"] == 1 and info["cwd"] and info["platform"]["machine"]
+    for package in ("python", "reconcile", "pymc", "pytensor", "numba", "nutpie", "arviz",
+                    "numpy"):
+        assert info["versions"][package], package
+    assert shlex.split(info["rerun"]) == [
+        "reconcile", "run", str(data), "--model", str(model), "--seed", "1", "--draws", "100",
+        "--tune", "100", "--chains", "2", "--sampler", "nutpie", "--allow-bad-diagnostics"]
+
+
+def test_rerunning_run_json_in_another_process_gives_identical_bytes(hostile_run, tmp_path):
+    """The recorded command, run as a new process (the first run was in process), from the
+    recorded working folder, with only --out added."""
+    first = hostile_run.result.out_dir
+    info = json.loads((first / "run.json").read_text())
+    again = tmp_path / "again"
+    command = [RECONCILE, *shlex.split(info["rerun"])[1:], "--out", str(again)]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=info["cwd"],
+                            timeout=600)
+    assert result.returncode == 3, result.stderr  # the same failed diagnostics, kept
+    for name in ("estimates.csv", "sources.csv", "claims.csv", "diagnostics.json"):
+        assert (again / name).read_bytes() == (first / name).read_bytes(), name
+
+
+def test_another_seed_gives_other_estimates(hostile_run, tmp_path):
+    from reconcile.inference import fit
+    from reconcile.outputs import write_csv
+    from reconcile.run import ESTIMATE_COLUMNS
+
+    first = hostile_run.result.fit
+    other = fit(first.dataset, first.config, seed=2, sampler=first.sampler)
+    write_csv(other.estimates()[ESTIMATE_COLUMNS], tmp_path / "estimates.csv")
+    first_bytes = (hostile_run.result.out_dir / "estimates.csv").read_bytes()
+    assert (tmp_path / "estimates.csv").read_bytes() != first_bytes

@@ -17,7 +17,8 @@ from reconcile.dataset.quotes import fold, mentions_number, mentions_term, quote
 from reconcile.dataset.records import (
     OUTCOMES, QUALIFIERS, VALUE_QUALIFIERS, Claim, Dataset, Observation, Quantity, Source,
 )
-from reconcile.errors import DatasetError, InputIssue
+from reconcile.errors import DatasetError, InputIssue, Issues
+from reconcile.files import NotRegularFile, TooLarge, is_inside, read_bounded
 
 SOURCES = "sources.csv"
 QUANTITIES = "quantities.csv"
@@ -56,7 +57,7 @@ def check_dataset(data_dir: str | Path, config: ModelConfig | None = None) -> li
 
 
 def _load(data_dir: Path, config: ModelConfig) -> tuple[Dataset | None, list[InputIssue]]:
-    issues: list[InputIssue] = []
+    issues = Issues()
     try:
         is_dir = data_dir.is_dir()
     except OSError:  # e.g. a name too long for the file system
@@ -66,31 +67,32 @@ def _load(data_dir: Path, config: ModelConfig) -> tuple[Dataset | None, list[Inp
                                  "Give a folder holding sources.csv, quantities.csv, claims.csv "
                                  "and documents/."))
         return None, issues
+    root = data_dir.resolve()
     tables = {
-        name: read_table(data_dir / name, *columns, issues)
+        name: read_table(data_dir / name, *columns, issues, root=root)
         for name, columns in ((SOURCES, SOURCE_COLUMNS), (QUANTITIES, QUANTITY_COLUMNS),
                               (CLAIMS, CLAIM_COLUMNS))
     }
-    documents_dir = data_dir / DOCUMENTS
-    if not documents_dir.is_dir():
-        issues.append(InputIssue(DOCUMENTS, None, None, "the documents folder is missing.",
-                                 "Put the source texts in DATA_DIR/documents/."))
+    documents = _Documents(data_dir / DOCUMENTS, root, issues)
     sources = _sources(tables[SOURCES], issues)
     quantities = _quantities(tables[QUANTITIES], issues)
-    declared = {  # ids on rows that failed validation: their errors are reported there
-        SOURCES: {row.get("source_id") for row in tables[SOURCES].rows},
-        QUANTITIES: {row.get("quantity_id") for row in tables[QUANTITIES].rows},
+    declared = {  # ids on rows that failed validation: their errors are reported there;
+        # None for a table that could not be read at all (no follow-on "unknown id" errors)
+        name: {row.get(column) for row in tables[name].rows} if tables[name].columns else None
+        for name, column in ((SOURCES, "source_id"), (QUANTITIES, "quantity_id"))
     }
-    claims = _claims(tables[CLAIMS], sources, quantities, documents_dir, config, issues,
-                     declared)
-    if issues:
+    claims = _claims(tables[CLAIMS], sources, quantities, documents, config, issues, declared)
+    if issues or issues.not_kept:
         return None, issues
+    hashes = {name: table.sha256 for name, table in tables.items()}
+    hashes |= {f"{DOCUMENTS}/{name}": documents.sha256[name]
+               for name in sorted({c.document for c in claims})}
     dataset = Dataset(
         sources=tuple(sources.values()),
         quantities=tuple(quantities.values()),
         claims=tuple(claims),
-        name=data_dir.resolve().name,
-        input_hashes=MappingProxyType(_hashes(data_dir, claims)),
+        name=root.name,
+        input_hashes=MappingProxyType(hashes),
     )
     return dataset, issues
 
@@ -206,11 +208,11 @@ def _check_forest(quantities: dict[str, Quantity], rows: dict[str, int],
 
 # --- claims.csv ----------------------------------------------------------------------------
 def _claims(table: Table, sources: dict[str, Source], quantities: dict[str, Quantity],
-            documents_dir: Path, config: ModelConfig, issues: list[InputIssue],
-            declared: dict[str, set[str]]) -> list[Claim]:
+            documents: _Documents, config: ModelConfig, issues: list[InputIssue],
+            declared: dict[str, set[str] | None]) -> list[Claim]:
     claims: list[Claim] = []
     rows: dict[str, int] = {}
-    documents = _DocumentCache(documents_dir, issues)
+    quotes: list[tuple[str, str, Cells]] = []
     for row in table.rows:
         cells = Cells(CLAIMS, row, issues)
         claim_id = cells.slug("claim_id", required=True)
@@ -221,21 +223,17 @@ def _claims(table: Table, sources: dict[str, Source], quantities: dict[str, Quan
         term = cells.text("term") or None
         published = cells.date("published")
         via = _via(cells, sources, source_id, declared[SOURCES])
-        if quantity_id and quantity_id not in quantities and quantity_id not in declared[QUANTITIES]:
+        if _unknown(quantity_id, quantities, declared[QUANTITIES]):
             cells.problem("quantity_id", f"unknown quantity {quantity_id!r}.",
                           "Add it to quantities.csv or fix the id.")
-        if source_id and source_id not in sources and source_id not in declared[SOURCES]:
+        if _unknown(source_id, sources, declared[SOURCES]):
             cells.problem("source_id", f"unknown source {source_id!r}.",
                           "Add it to sources.csv or fix the id.")
         observation = _observation(cells, qualifier, value, low, high, term, config)
         document = _document_name(cells)
         quote = cells.text("quote", required=True)
         if document and quote:
-            text = documents.folded(document, cells)
-            if text is not None and not quote_in_document(quote, text):
-                cells.problem("quote", f"not found in documents/{document}.",
-                              "Copy the passage verbatim from the document (case, whitespace, "
-                              "typographic quotes and dashes may differ).")
+            quotes.append((document, quote, cells))
         if quote and observation is not None:
             _check_quote_states_figure(cells, quote, qualifier, value, low, high, term)
         if claim_id and _is_duplicate(cells, "claim_id", claim_id, rows, "Claim"):
@@ -248,11 +246,18 @@ def _claims(table: Table, sources: dict[str, Source], quantities: dict[str, Quan
             via=via, value=value, low=low, high=high, term=term, published=published,
             notes=cells.text("notes") or None, row=row.number,
         ))
+    documents.check_quotes(quotes)
     return claims
 
 
+def _unknown(identifier: str | None, known: dict, declared: set[str] | None) -> bool:
+    """An id that names no record (None: the table could not be read, so nothing is known)."""
+    return bool(identifier) and declared is not None and identifier not in known \
+        and identifier not in declared
+
+
 def _via(cells: Cells, sources: dict[str, Source], source_id: str | None,
-         declared: set[str]) -> tuple[str, ...]:
+         declared: set[str] | None) -> tuple[str, ...]:
     raw = cells.text("via")
     if not raw:
         return ()
@@ -261,7 +266,7 @@ def _via(cells: Cells, sources: dict[str, Source], source_id: str | None,
         if relay == source_id:
             cells.problem("via", f"{relay!r} is the claim's own source.",
                           "via lists only the outlets that relayed the statement.")
-        elif relay not in sources and relay not in declared:
+        elif _unknown(relay, sources, declared):
             cells.problem("via", f"unknown source {relay!r}.",
                           "Every relaying outlet must be in sources.csv; separate ids with ';'.")
     if len(set(relays)) != len(relays):
@@ -365,63 +370,76 @@ def _document_name(cells: Cells) -> str | None:
     return str(posix)
 
 
-class _DocumentCache:
-    """Read each document once; refuse files that resolve outside documents/."""
+class _Documents:
+    """The documents folder: each cited document read once, bounded, and checked against
+    every quote that cites it, then let go (memory holds one document at a time)."""
 
-    def __init__(self, documents_dir: Path, issues: list[InputIssue]):
-        self.root = documents_dir.resolve() if documents_dir.is_dir() else None
+    def __init__(self, folder: Path, root: Path, issues: list[InputIssue]):
+        self.folder = None
         self.issues = issues
-        self.texts: dict[str, str | None] = {}
+        self.sha256: dict[str, str] = {}
+        if not folder.is_dir():
+            issues.append(InputIssue(DOCUMENTS, None, None, "the documents folder is missing.",
+                                     "Put the source texts in DATA_DIR/documents/."))
+        elif not is_inside(folder, root):
+            issues.append(InputIssue(DOCUMENTS, None, None, "is a link to a folder outside the "
+                                     "dataset folder.",
+                                     "Copy the documents into DATA_DIR/documents/."))
+        else:
+            self.folder = folder.resolve()
 
-    def folded(self, name: str, cells: Cells) -> str | None:
-        if self.root is None:
-            return None
-        if name not in self.texts:
-            self.texts[name] = self._read(name, cells)
-        elif self.texts[name] is None:
-            cells.problem("document", f"documents/{name} cannot be used (see the first claim "
-                          "that cites it).")
-        return self.texts[name]
+    def check_quotes(self, quotes: list[tuple[str, str, Cells]]) -> None:
+        """Every (document, quote, cells) must find its quote in its document."""
+        if self.folder is None:
+            return
+        by_document: dict[str, list[tuple[str, Cells]]] = {}
+        for document, quote, cells in quotes:
+            by_document.setdefault(document, []).append((quote, cells))
+        for document, cited in by_document.items():
+            first = cited[0][1]
+            text = self._read(document, first)
+            for quote, cells in cited:
+                if text is None:
+                    if cells is not first:
+                        cells.problem("document", f"documents/{document} cannot be used (see "
+                                      f"row {first.row.number}, the first claim that cites it).")
+                elif not quote_in_document(quote, text):
+                    cells.problem("quote", f"not found in documents/{document}.",
+                                  "Copy the passage verbatim from the document (case, "
+                                  "whitespace, typographic quotes and dashes may differ).")
 
     def _read(self, name: str, cells: Cells) -> str | None:
-        path = self.root / name
-        try:
-            resolved = path.resolve()
-        except (OSError, RuntimeError):
-            cells.problem("document", f"documents/{name} cannot be resolved (a symlink loop?).")
-            return None
-        if not resolved.is_relative_to(self.root):
+        path = self.folder / name
+        if not is_inside(path, self.folder):
             cells.problem("document", f"documents/{name} is a link that leaves the documents "
-                          "folder.", "Copy the document into documents/ instead of linking it.")
+                          "folder (or a link loop).",
+                          "Copy the document into documents/ instead of linking it.")
             return None
         try:
-            return self._read_file(name, resolved, cells)
+            raw = read_bounded(path, MAX_DOCUMENT_BYTES)
+        except FileNotFoundError:
+            cells.problem("document", f"documents/{name} does not exist.",
+                          "Add the file to documents/ or fix the name (names are "
+                          "case-sensitive).")
+            return None
+        except NotRegularFile as exc:
+            cells.problem("document", f"documents/{name} is {exc.kind}, not a text file.",
+                          "Cite a file with the document's text.")
+            return None
+        except TooLarge as exc:
+            cells.problem("document", f"documents/{name} is {exc.size:,} bytes, over the "
+                          f"limit of {MAX_DOCUMENT_BYTES:,} bytes.",
+                          "Keep only the relevant text.")
+            return None
         except OSError as exc:  # unreadable, name too long for the file system, ...
             cells.problem("document", f"documents/{name} cannot be read "
                           f"({exc.strerror or type(exc).__name__}).",
                           "Check the file name and the file's permissions.")
             return None
-
-    def _read_file(self, name: str, resolved: Path, cells: Cells) -> str | None:
-        if not resolved.is_file():
-            cells.problem("document", f"documents/{name} does not exist.",
-                          "Add the file to documents/ or fix the name (names are "
-                          "case-sensitive).")
-            return None
-        if resolved.stat().st_size > MAX_DOCUMENT_BYTES:
-            cells.problem("document", f"documents/{name} is over {MAX_DOCUMENT_BYTES:,} bytes.",
-                          "Keep only the relevant text.")
-            return None
-        raw = resolved.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        self.sha256[name] = hashlib.sha256(raw).hexdigest()
         try:
-            return fold(raw.decode("utf-8"))
+            return fold(raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
         except UnicodeDecodeError as exc:
             cells.problem("document", f"documents/{name} is not valid UTF-8 (byte offset "
                           f"{exc.start}).", "Save the document as UTF-8 text.")
             return None
-
-
-def _hashes(data_dir: Path, claims: list[Claim]) -> dict[str, str]:
-    """SHA-256 of every input file (the three tables and each cited document)."""
-    names = [SOURCES, QUANTITIES, CLAIMS] + sorted({f"{DOCUMENTS}/{c.document}" for c in claims})
-    return {name: hashlib.sha256((data_dir / name).read_bytes()).hexdigest() for name in names}
