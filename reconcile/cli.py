@@ -92,9 +92,12 @@ def check(data_dir: Path, model: str | None) -> None:
               default=None, help="NUTS implementation (default: the model's, nutpie).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bars (default: when the terminal is interactive).")
+@click.option("--sensitivity/--no-sensitivity", default=True, show_default=True,
+              help="Refit without each source and with the other anchor, and power-scale the "
+                   "priors, for the report's sensitivity section.")
 def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, force: bool,
         allow_bad_diagnostics: bool, draws: int | None, tune: int | None, chains: int | None,
-        backend: str | None, progress: bool | None) -> None:
+        backend: str | None, progress: bool | None, sensitivity: bool) -> None:
     """Fit the model to DATA_DIR and write estimates, diagnostics and the report."""
     from rich.console import Console
 
@@ -127,7 +130,8 @@ def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, forc
 
             result = run_pipeline(data_dir, out_dir, model=model, seed=seed, replace=force,
                                   sampler=sampler, allow_bad_diagnostics=allow_bad_diagnostics,
-                                  progress=say, progressbar=show_bars)
+                                  progress=say, progressbar=show_bars,
+                                  with_sensitivity=sensitivity)
     except DatasetError as exc:
         _fail(f"{data_dir}: {exc}", EXIT_INPUT)
     except OutputWriteError as exc:
@@ -163,6 +167,14 @@ def _interrupted_message(exc, phase: str) -> str:
     return (f"reconcile: stopped by {exc.name} while {phase}; nothing was written and earlier "
             "outputs are intact.")
 
+
+def _register_commands() -> None:
+    from reconcile.calibrate_cli import calibrate
+
+    main.add_command(calibrate)
+
+
+_register_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

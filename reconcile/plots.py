@@ -153,3 +153,33 @@ def _short(text: str, limit: int = 70) -> str:
     U+FFFD, and cut at ``limit`` characters."""
     text = "".join("\ufffd" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def sensitivity_plot(fit: Fit, leave_one_out: pd.DataFrame) -> Figure:
+    """Leave one source out: by what factor each quantity's median moves (columns: the
+    source left out; rows: quantities in tree order). Red: the estimate rises without the
+    source, blue: it falls; a circle marks the sources that made a claim about the
+    quantity itself (elsewhere the effect comes through biases and nesting)."""
+    from matplotlib.colors import TwoSlopeNorm
+
+    order = list(fit.dataset.tree_order)
+    sources = list(dict.fromkeys(leave_one_out["source_id"]))
+    factor = leave_one_out.pivot(index="quantity_id", columns="source_id", values="factor")
+    factor = factor.loc[order, sources]
+    spoken = leave_one_out.pivot(index="quantity_id", columns="source_id",
+                                 values="speaks_here").loc[order, sources]
+    log_factor = np.clip(np.log10(factor.to_numpy(dtype=float)), -1.0, 1.0)
+    fig, ax = plt.subplots(figsize=(max(7, 0.42 * len(sources) + 4.5), 0.32 * len(order) + 2.4),
+                           layout="constrained")
+    image = ax.imshow(log_factor, cmap="RdBu_r", norm=TwoSlopeNorm(0.0, -1.0, 1.0), aspect="auto")
+    rows, cols = np.nonzero(spoken.to_numpy(dtype=bool))
+    ax.scatter(cols, rows, s=14, facecolors="none", edgecolors="black", linewidths=0.7)
+    ax.set_xticks(range(len(sources)), sources, rotation=60, ha="right", fontsize=7)
+    labels = ["  " * fit.dataset.depth(q) + _short(fit.dataset.quantity_by_id[q].description, 55)
+              for q in order]
+    ax.set_yticks(range(len(order)), labels, fontsize=7)
+    ax.set_xlabel("source left out")
+    bar = fig.colorbar(image, ax=ax, shrink=0.8, ticks=[-1, -0.5, 0, 0.5, 1])
+    bar.ax.set_yticklabels(["÷10 or less", "÷3", "unchanged", "×3", "×10 or more"], fontsize=7)
+    bar.set_label("median without the source / median", fontsize=8)
+    return fig

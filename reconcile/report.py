@@ -22,6 +22,7 @@ from reconcile.runinfo import format_count
 
 if TYPE_CHECKING:
     from reconcile.inference import Fit
+    from reconcile.sensitivity import Sensitivity
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class ReportTables:
     claims: pd.DataFrame
     diagnostics: dict
     loo: dict
+    sensitivity: Sensitivity | None = None
 
 
 def render_report(fit: Fit, tables: ReportTables, citations: dict[str, str], run_citation: str,
@@ -43,6 +45,8 @@ def render_report(fit: Fit, tables: ReportTables, citations: dict[str, str], run
         "trace": plots.trace_plot(fit),
         "pit": plots.ppc_pit_plot(tables.claims),
     }
+    if tables.sensitivity is not None:
+        images["sensitivity"] = plots.sensitivity_plot(fit, tables.sensitivity.leave_one_out)
     encoded = {name: base64.b64encode(plots.figure_to_png(fig)).decode("ascii")
                for name, fig in images.items()}
     env = jinja2.Environment(
@@ -72,6 +76,9 @@ def render_report(fit: Fit, tables: ReportTables, citations: dict[str, str], run
         citations=[citations[q] for q in dataset.tree_order],
         run_citation=run_citation,
         rerun=rerun,
+        sensitivity=_sensitivity_rows(fit, tables.sensitivity),
+        anchor_description=(tables.sensitivity.anchor_description
+                            if tables.sensitivity is not None else ""),
     )
 
 
@@ -123,3 +130,36 @@ def _tree_html(fit: Fit, estimates: pd.DataFrame) -> str:
         return f"<li>{label}{f'<ul class=tree>{inner}</ul>' if inner else ''}</li>"
 
     return "<ul class=\"tree\">" + "".join(item(root) for root in dataset.roots) + "</ul>"
+
+
+def _sensitivity_rows(fit: Fit, sensitivity: Sensitivity | None) -> list[dict]:
+    if sensitivity is None:
+        return []
+    names = {s.source_id: s.name for s in fit.dataset.sources}
+    table = sensitivity.by_quantity().set_index("quantity_id")
+    rows = []
+    for quantity_id in fit.dataset.tree_order:
+        row = table.loc[quantity_id]
+        rows.append({
+            "quantity_id": quantity_id,
+            "description": fit.dataset.quantity_by_id[quantity_id].description,
+            "median": format_count(row["median"]),
+            "source": names.get(row["most_influential_source"], row["most_influential_source"]),
+            "only_source": bool(row["only_source"]),
+            "without": format_count(row["median"] * row["factor_without_it"]),
+            "factor_without": _factor_text(row["factor_without_it"]),
+            "other_anchor": format_count(row["median"] * row["factor_other_anchor"]),
+            "factor_anchor": _factor_text(row["factor_other_anchor"]),
+            "count_prior": float(row["count_prior_sensitivity"]),
+            "bias_prior": float(row["bias_prior_sensitivity"]),
+            "likelihood": float(row["likelihood_sensitivity"]),
+            "diagnosis": str(row["diagnosis"]),
+        })
+    return rows
+
+
+def _factor_text(factor: float) -> str:
+    """x1.4, /2.0 ... how a median moves, in words a reader can read at a glance."""
+    if not factor > 0:
+        return "n/a"
+    return f"×{factor:.2g}" if factor >= 1 else f"÷{1 / factor:.2g}"

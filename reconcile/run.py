@@ -13,6 +13,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import replace as with_fields
 from pathlib import Path
 
 import arviz_stats as azs
@@ -30,6 +31,7 @@ from reconcile.runinfo import (
     command_line, dataset_digest, estimate_citations, file_sha256, package_versions,
     platform_description, run_citation,
 )
+from reconcile.sensitivity import REFIT_SAMPLER, sensitivity
 from reconcile.summaries import stance_effects_table
 
 ESTIMATE_COLUMNS = ["quantity_id", "description", "mean", "median", "lower_50", "upper_50",
@@ -60,9 +62,11 @@ def default_out_dir(data_dir: Path) -> Path:
 def run(data_dir: str | Path, out_dir: str | Path | None = None, model: str | Path | None = None,
         seed: int = 0, replace: bool = False, sampler: SamplerConfig | None = None,
         allow_bad_diagnostics: bool = False, progress: Callable[[str], None] | None = None,
-        progressbar: bool = False) -> RunResult:
+        progressbar: bool = False, with_sensitivity: bool = True) -> RunResult:
     """Validate, fit, check and write every output. Outputs are written only when the
-    diagnostics pass, or when ``allow_bad_diagnostics`` asks to keep them for inspection."""
+    diagnostics pass, or when ``allow_bad_diagnostics`` asks to keep them for inspection.
+    ``with_sensitivity`` adds leave-one-source-out and other-anchor refits and
+    power-scaling to the report (see sensitivity.py)."""
     say = progress or (lambda message: None)
     data_dir = Path(data_dir)
     out_dir = Path(out_dir) if out_dir is not None else default_out_dir(data_dir)
@@ -89,14 +93,21 @@ def run(data_dir: str | Path, out_dir: str | Path | None = None, model: str | Pa
     citations = estimate_citations(tables.estimates, config, dataset, seed)
     citation = run_citation(config, dataset, seed)
     rerun = rerun_command(data_dir, model_path, seed, None if sampler is None else fitted.sampler,
-                          allow_bad_diagnostics)
+                          allow_bad_diagnostics, with_sensitivity)
     conflicts = nesting_conflicts(dataset)
     run_info = _run_info(fitted, config, model_path, data_dir, digest, seed, citation,
                          citations, rerun, tables.diagnostics["ok"], conflicts)
     run_info["timings"] = timings
-    result = RunResult(None, fitted, tables, run_info, conflicts)
     if not tables.diagnostics["ok"] and not allow_bad_diagnostics:
-        return result
+        return RunResult(None, fitted, tables, run_info, conflicts)
+    if with_sensitivity:
+        say("sensitivity: refitting without each source and with the other anchor")
+        mark = time.perf_counter()
+        tables = with_fields(tables, sensitivity=sensitivity(fitted, seed=seed))
+        timings["sensitivity_s"] = time.perf_counter() - mark
+        run_info["sensitivity"] = {"refit_sampler": REFIT_SAMPLER.model_dump(mode="json"),
+                                   "other_anchor": tables.sensitivity.anchor_description}
+    result = RunResult(None, fitted, tables, run_info, conflicts)
 
     say("writing the report")
     result.out_dir = write_outputs(result, out_dir, replace, started)
@@ -114,6 +125,9 @@ def write_outputs(result: RunResult, out_dir: Path, replace: bool = False,
         write_csv(tables.estimates[ESTIMATE_COLUMNS], staging / "estimates.csv")
         write_csv(tables.sources[SOURCE_COLUMNS], staging / "sources.csv")
         write_csv(tables.claims, staging / "claims.csv")
+        if tables.sensitivity is not None:
+            write_csv(tables.sensitivity.by_quantity(), staging / "sensitivity.csv")
+            write_csv(tables.sensitivity.leave_one_out, staging / "leave_one_source_out.csv")
         write_json({**tables.diagnostics, "loo": tables.loo, "warnings": result.warnings},
                    staging / "diagnostics.json")
         digest = info["dataset"]["sha256"]
@@ -129,7 +143,7 @@ def write_outputs(result: RunResult, out_dir: Path, replace: bool = False,
 
 
 def rerun_command(data_dir: Path, model_path: Path, seed: int, sampler: SamplerConfig | None,
-                  allow_bad_diagnostics: bool) -> str:
+                  allow_bad_diagnostics: bool, with_sensitivity: bool = True) -> str:
     """The command line that redoes this run (quoted for a POSIX shell; relative paths are
     relative to run.json's ``cwd``). Sampler settings are spelt out when they were not the
     model file's own."""
@@ -139,6 +153,8 @@ def rerun_command(data_dir: Path, model_path: Path, seed: int, sampler: SamplerC
                   "--chains", str(sampler.chains), "--sampler", sampler.backend]
     if allow_bad_diagnostics:
         words.append("--allow-bad-diagnostics")
+    if not with_sensitivity:
+        words.append("--no-sensitivity")
     return shlex.join(words)
 
 

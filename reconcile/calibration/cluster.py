@@ -8,13 +8,13 @@ never dropped.
 
 from __future__ import annotations
 
-import logging
 import warnings
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from typing import Iterator
 
 from reconcile.calibration.fits import FitRecord, FitTask, run_fit
+from reconcile.logs import quiet
 
 
 @contextmanager
@@ -39,19 +39,9 @@ def dask_client(scheduler: str | None = None, workers: int = 2) -> Iterator[obje
         yield client
     finally:
         client.close()
-        with _quiet("distributed.nanny"):  # workers idle in numba/nutpie threads are killed
+        with quiet("distributed.nanny"):  # workers idle in numba/nutpie threads are killed
             cluster.close()
 
-
-@contextmanager
-def _quiet(logger_name: str) -> Iterator[None]:
-    logger = logging.getLogger(logger_name)
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 def run_fits(tasks: Sequence[FitTask], client, on_done: Callable[[FitRecord], None] | None = None,

@@ -100,7 +100,10 @@ def _record(task: FitTask, idata) -> FitRecord:
     import arviz_stats as azs
 
     posterior = idata.posterior.to_dataset()
-    free = [v for v in posterior.data_vars if float(posterior[v].std()) > 0]
+    # variables with a constant element (the fixed anchor's stance) have no R-hat; their
+    # free counterparts (stance_z) are checked instead, as in the run's diagnostics
+    free = [v for v in posterior.data_vars
+            if float(posterior[v].std(["chain", "draw"]).min()) > 0]
     rhat = azs.rhat(posterior[free], sample_dims=["chain", "draw"])
     ess = azs.ess(posterior[free], sample_dims=["chain", "draw"], method="bulk")
     rng = np.random.default_rng(task.seed)

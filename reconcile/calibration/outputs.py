@@ -10,7 +10,7 @@ from pathlib import Path
 import jinja2
 
 from reconcile.calibration.plots import coverage_plot, sbc_ecdf_plot
-from reconcile.calibration.scenarios import SCENARIOS
+from reconcile.calibration.catalog import SCENARIO_DESCRIPTIONS, WELL_SPECIFIED
 from reconcile.calibration.study import CalibrationResult
 from reconcile.calibration.summary import REJECT_LEVEL, coverage_by_element
 from reconcile.outputs import atomic_output_dir, write_csv, write_json
@@ -43,7 +43,7 @@ def _json_summary(result: CalibrationResult) -> dict:
 def render_calibration(result: CalibrationResult) -> str:
     images = {}
     for (model, scenario), group in result.table.groupby(["model", "scenario"], sort=False):
-        if SCENARIOS[scenario].well_specified:
+        if scenario in WELL_SPECIFIED:
             figure = sbc_ecdf_plot(group, title=f"{model}: simulation-based calibration")
             images[f"{model}/{scenario}"] = _png(figure)
     coverage_png = _png(coverage_plot(result.coverage)) if len(result.coverage) else None
@@ -59,7 +59,7 @@ def render_calibration(result: CalibrationResult) -> str:
         if len(result.uniformity) else [],
         per_quantity=per_quantity.to_dict("records") if per_quantity is not None else [],
         failed=result.fits[~result.fits["ok"]].to_dict("records"),
-        scenarios={name: s.description for name, s in SCENARIOS.items()},
+        scenarios=SCENARIO_DESCRIPTIONS,
         sbc_images=images, coverage_image=coverage_png, reject_level=REJECT_LEVEL,
     )
 

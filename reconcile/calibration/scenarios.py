@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from reconcile.calibration.catalog import SCENARIO_DESCRIPTIONS, WELL_SPECIFIED
 from reconcile.config import STANCES, ModelConfig
 from reconcile.dataset.records import Dataset, Observation
 from reconcile.model.build import claim_location, claim_scale
@@ -120,14 +121,12 @@ def _biased_anchor(structure, config, draws, index, rng) -> Simulation:
                       truth)
 
 
-SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
-    Scenario("model", "the model's own generative process", _model, well_specified=True),
-    Scenario("heavy_tails", "Student-t statement noise with 2-3 degrees of freedom", _heavy_tails),
-    Scenario("rounding", "journalistic rounding; 'more than X' well below the belief", _rounding),
-    Scenario("copying", "undeclared copying of another speaker's figure", _copying),
-    Scenario("drift", "each source's bias drifts over time", _drift),
-    Scenario("biased_anchor", "third parties inflate by 35% (the anchor is wrong)", _biased_anchor),
-)}
+_SIMULATORS = {"model": _model, "heavy_tails": _heavy_tails, "rounding": _rounding,
+               "copying": _copying, "drift": _drift, "biased_anchor": _biased_anchor}
+SCENARIOS: dict[str, Scenario] = {
+    name: Scenario(name, description, _SIMULATORS[name], well_specified=name in WELL_SPECIFIED)
+    for name, description in SCENARIO_DESCRIPTIONS.items()
+}
 
 
 def claim_times(structure: Dataset, rng: np.random.Generator) -> np.ndarray:
