@@ -89,6 +89,15 @@ class NoiseConfig(_Strict):
     )
 
 
+class DependenceConfig(_Strict):
+    """Which claims are one piece of evidence. Repeats and relays of one speaker's statement
+    about a quantity always count once; ``identical_figures = "once"`` also counts once the
+    same figure (or bound) about the same quantity from different speakers, since an
+    undeclared copy is the usual reason for it in conflict reporting."""
+
+    identical_figures: Literal["once", "independent"] = "once"
+
+
 class SamplerConfig(_Strict):
     backend: Literal["nutpie", "pymc", "numpyro"] = "nutpie"
     draws: int = Field(2000, ge=10)
@@ -115,6 +124,7 @@ class ModelConfig(_Strict):
     truth: TruthPrior = TruthPrior()
     bias: BiasConfig = BiasConfig()
     noise: NoiseConfig = NoiseConfig()
+    dependence: DependenceConfig = DependenceConfig()
     sampler: SamplerConfig = SamplerConfig()
     lexicon: dict[str, LexiconEntry] = Field(default_factory=dict)
 

@@ -66,7 +66,7 @@ def fit(dataset: Dataset, config: ModelConfig, seed: int = 0,
     idata = sample(model, sampler, seed, progressbar=progressbar, dataset=dataset)
     timings["sample_s"] = time.perf_counter() - started
     started = time.perf_counter()
-    pm.compute_log_likelihood(idata, model=model, progressbar=False)
+    pm.stats.compute_log_likelihood(idata, model=model, progressbar=False)
     timings["log_likelihood_s"] = time.perf_counter() - started
     return Fit(dataset, config, model, idata, seed, sampler, timings)
 

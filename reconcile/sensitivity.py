@@ -77,7 +77,7 @@ def sensitivity(fit: Fit, refitter: Refitter | None = None, seed: int = 0,
 
     refitter = refitter or Refitter(fit.dataset, fit.config)
     reference = fit.idata.posterior["count"].median(("chain", "draw")).to_series()
-    inputs = ModelInputs.from_dataset(fit.dataset)
+    inputs = ModelInputs.from_dataset(fit.dataset, fit.config)
     rows = []
     for number, source_id in enumerate(inputs.source_ids):
         weights = np.where(inputs.claim_source == number, 0.0, inputs.weight)
@@ -127,7 +127,7 @@ def power_scaling(fit: Fit) -> pd.DataFrame:
 
     idata = fit.idata.copy()
     if "log_prior" not in idata.children:
-        pm.compute_log_prior(idata, model=fit.model, progressbar=False)
+        pm.stats.compute_log_prior(idata, model=fit.model, progressbar=False)
     posterior = idata["posterior"].to_dataset()
     posterior["log_count"] = np.log(posterior["count"])
     idata["posterior"] = xr.DataTree(posterior)

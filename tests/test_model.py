@@ -157,3 +157,26 @@ def test_nesting_conflict_is_named():
     ], complete=True)
     (conflict,) = nesting_conflicts(data)
     assert "'total' is complete" in conflict and "140" in conflict
+
+
+def test_identical_figures_from_different_speakers_count_once():
+    """An undeclared copy: two speakers give the same figure for the same quantity. With
+    dependence.identical_figures = "once" (the default) the two claims weigh 1/2 each; a
+    repeat by one of them joins the group (1/3 each); the same figure about another
+    quantity, or a different figure, stays separate."""
+    from reconcile.model.inputs import evidence_weights
+
+    sources = (Source("a", "A", "official", "x"), Source("b", "B", "monitor", None))
+    quantities = (Quantity("q1", "Q1", "killed", "x"), Quantity("q2", "Q2", "killed", "x"))
+    fifty, sixty = Observation("point", 50, 50), Observation("point", 60, 60)
+    made = [("q1", "a", fifty), ("q1", "b", fifty), ("q1", "b", fifty), ("q2", "a", fifty),
+            ("q1", "a", sixty)]
+    dataset = Dataset(sources, quantities, tuple(
+        Claim(f"c{i}", q, s, "exact", obs, "doc.txt", "quote") for i, (q, s, obs) in enumerate(made)))
+    once = evidence_weights(dataset, merge_identical_figures=True)
+    # a's two claims on q1 (50 and 60) are one group; b's two 50s join it through the 50
+    np.testing.assert_allclose(once, [0.25, 0.25, 0.25, 1.0, 0.25])
+    independent = evidence_weights(dataset, merge_identical_figures=False)
+    np.testing.assert_allclose(independent, [0.5, 0.5, 0.5, 1.0, 0.5])
+    config = config_from_dict({"dependence": {"identical_figures": "independent"}})
+    np.testing.assert_allclose(ModelInputs.from_dataset(dataset, config).weight, independent)

@@ -1,10 +1,15 @@
-"""Parameter recovery on data simulated from the model's own generative process.
+"""Parameter recovery and simulation-based calibration on data simulated from the model.
 
-If the model and sampler are right, the 90% central interval of each true count covers the
-truth in 90% of simulations. With S simulations of Q quantities the intervals are not
-independent within a simulation (shared biases), so the tolerance uses the number of
-simulations, not S*Q: the per-simulation coverage has sd at most sqrt(0.09/Q + rho*0.09)
-and we allow the mean over S simulations to miss 0.9 by 3 standard errors of that.
+The calibration engine (Dask LocalCluster of 2 workers) fits N_SIMULATIONS datasets drawn
+from the model's prior on a random structure. If the model and sampler are right:
+
+* the ranks of every true parameter among its posterior draws are uniform (Talts et al.
+  2018): no ArviZ pot_c test rejects at 1% after Holm's correction. Measured under the null,
+  pot_c rejects 1.2% at the 1% level, so with ~90 tests Holm's family-wise error is ~1-2%;
+* 90% intervals of the true counts cover them in 90% of cases, within 3 cluster standard
+  errors (intervals of one simulation share its biases, so they are not independent);
+* the source biases are covered at the nominal rate and their posterior medians track the
+  truth.
 """
 
 from __future__ import annotations
@@ -13,70 +18,65 @@ import numpy as np
 import pytest
 
 from reconcile.config import SamplerConfig, load_config
-from reconcile.model.refit import Refitter
-from reconcile.model.simulate import random_structure, simulate_like
+from reconcile.model.simulate import random_structure
 
-N_SIMULATIONS = 40
+N_SIMULATIONS = 60
 SAMPLER = SamplerConfig(draws=500, tune=500, chains=2)
 
 
-def _interval_hits(draws: np.ndarray, truth: np.ndarray, prob: float = 0.9) -> np.ndarray:
-    """draws: (chain, draw, n) -> whether each truth lies in its central interval."""
-    flat = draws.reshape(-1, draws.shape[-1])
-    tail = (1 - prob) / 2
-    low, high = np.quantile(flat, [tail, 1 - tail], axis=0)
-    return (truth >= low) & (truth <= high)
+@pytest.fixture(scope="module")
+def structure():
+    return random_structure(n_sources=10, n_quantities=16, n_claims=40, seed=3)
 
 
 @pytest.fixture(scope="module")
-def recovery_runs():
+def study(structure):
+    from reconcile.calibration import calibrate
+
+    return calibrate(structure, models=[load_config()], scenarios=["model"],
+                     simulations=N_SIMULATIONS, seed=5, sampler=SAMPLER, workers=2)
+
+
+@pytest.mark.slow
+def test_every_fit_ran(study):
+    assert (study.fits["ok"]).all(), study.fits.loc[~study.fits["ok"], "error"].tolist()
+    # short chains on hard simulated data: divergences are rare, not absent
+    assert (study.fits["divergences"] > 0).mean() < 0.1
+
+
+@pytest.mark.slow
+def test_ranks_are_uniform(study):
+    tests = study.uniformity
+    assert len(tests) > 50
+    assert not tests["rejected"].any(), tests.nsmallest(5, "p_holm")
+
+
+@pytest.mark.slow
+def test_true_counts_are_covered_at_the_nominal_rate(study):
+    row = study.coverage.set_index("nominal").loc[0.9]
+    assert abs(row["coverage"] - 0.9) <= 3 * row["se"], row
+
+
+@pytest.mark.slow
+def test_source_biases_are_recovered(study):
+    biases = study.table[study.table["parameter"] == "source_bias"]
+    per_sim = biases.groupby("simulation")["covered_90"].mean()
+    se = max(per_sim.std(ddof=1), np.sqrt(0.09 / biases["element"].nunique())) / np.sqrt(len(per_sim))
+    assert abs(per_sim.mean() - 0.9) <= 3 * se, (per_sim.mean(), se)
+    assert np.corrcoef(biases["median"], biases["truth"])[0, 1] > 0.3
+
+
+@pytest.mark.slow
+def test_nesting_holds_in_every_posterior_draw(structure):
+    """Children sum to at most their parent, exactly to a complete one, in every draw."""
+    from reconcile.model.refit import Refitter
+    from reconcile.model.simulate import simulate_like
+
     config = load_config()
-    structure = random_structure(n_sources=10, n_quantities=16, n_claims=40, seed=3)
-    simulations = simulate_like(structure, config, seed=5, n=N_SIMULATIONS)
-    refitter = Refitter(structure, config)
-    runs = []
-    for index, simulation in enumerate(simulations):
-        posterior = refitter.sample(simulation.dataset, seed=100 + index, sampler=SAMPLER).posterior
-        runs.append((simulation, posterior))
-    return runs
-
-
-@pytest.mark.slow
-def test_true_counts_are_covered_at_the_nominal_rate(recovery_runs):
-    per_simulation = np.array([
-        _interval_hits(post["count"].values, sim.truth["count"]).mean()
-        for sim, post in recovery_runs
-    ])
-    coverage = per_simulation.mean()
-    # per-simulation coverage sd, estimated, floored at the independent-intervals value
-    sd = max(per_simulation.std(ddof=1), np.sqrt(0.09 / 16))
-    tolerance = 3 * sd / np.sqrt(N_SIMULATIONS)
-    assert abs(coverage - 0.9) <= tolerance, (coverage, tolerance, per_simulation)
-
-
-@pytest.mark.slow
-def test_source_biases_are_recovered(recovery_runs):
-    """The per-source bias (kind + source deviation) is covered at the nominal rate, and the
-    posterior medians track the truth (positive correlation across sources)."""
-    hits, medians, truths = [], [], []
-    for sim, post in recovery_runs:
-        draws = post["source_bias"].values
-        hits.append(_interval_hits(draws, sim.truth["source_bias"]).mean())
-        medians.extend(np.median(draws.reshape(-1, draws.shape[-1]), axis=0))
-        truths.extend(sim.truth["source_bias"])
-    coverage = float(np.mean(hits))
-    sd = max(float(np.std(hits, ddof=1)), np.sqrt(0.09 / 10))
-    assert abs(coverage - 0.9) <= 3 * sd / np.sqrt(N_SIMULATIONS), (coverage, hits)
-    assert np.corrcoef(medians, truths)[0, 1] > 0.3
-
-
-@pytest.mark.slow
-def test_nesting_holds_in_every_draw(recovery_runs):
-    """Every posterior draw respects the forest: children sum to at most the parent, and
-    exactly to a complete parent."""
-    simulation, post = recovery_runs[0]
-    structure = simulation.dataset
-    count = post["count"].stack(sample=("chain", "draw")).transpose("quantity", "sample").values
+    simulation = simulate_like(structure, config, seed=8)[0]
+    posterior = Refitter(structure, config).sample(simulation.dataset, seed=1,
+                                                   sampler=SAMPLER).posterior
+    count = posterior["count"].stack(sample=("chain", "draw")).transpose("quantity", "sample").values
     index = structure.quantity_index
     checked = 0
     for quantity in structure.quantities:

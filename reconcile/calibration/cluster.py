@@ -33,7 +33,7 @@ def dask_client(scheduler: str | None = None, workers: int = 2) -> Iterator[obje
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=UserWarning, module="distributed")
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=":0")  # any free port: never clash
     client = Client(cluster)
     try:
         yield client

@@ -34,7 +34,7 @@ INDEX_ARRAYS = ("claim_quantity", "claim_source", "claim_stance", "source_kind",
 
 def build_model(dataset: Dataset, config: ModelConfig) -> pm.Model:
     """The PyMC model for ``dataset`` under ``config`` (nothing is sampled here)."""
-    inputs = ModelInputs.from_dataset(dataset)
+    inputs = ModelInputs.from_dataset(dataset, config)
     _check_buildable(dataset, inputs, config)
     return build_from_inputs(inputs, config)
 

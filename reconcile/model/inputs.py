@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reconcile.config import STANCES
+from reconcile.config import STANCES, ModelConfig
 from reconcile.dataset.records import Dataset, Observation, log_bounds
 
 
@@ -65,7 +65,10 @@ class ModelInputs:
     observations: Observations
 
     @classmethod
-    def from_dataset(cls, dataset: Dataset) -> ModelInputs:
+    def from_dataset(cls, dataset: Dataset, config: ModelConfig | None = None) -> ModelInputs:
+        """Index arrays of ``dataset``; ``config`` (default: the default configuration)
+        decides which claims are one piece of evidence (their weights)."""
+        config = config or ModelConfig()
         quantity_ids = tuple(q.quantity_id for q in dataset.quantities)
         quantity_index = dataset.quantity_index
         leaf_ids = tuple(q for q in quantity_ids if not dataset.children[q])
@@ -107,7 +110,7 @@ class ModelInputs:
                                   dtype=np.int64),
             source_kind=np.array([kind_index[dataset.source_by_id[s].kind] for s in speakers],
                                  dtype=np.int64),
-            weight=np.array(dataset.evidence_weights, dtype=float),
+            weight=evidence_weights(dataset, config.dependence.identical_figures == "once"),
             observations=Observations.from_observations([c.observation for c in dataset.claims]),
         )
 
@@ -126,3 +129,39 @@ class ModelInputs:
 
 def _index_pairs(pairs) -> np.ndarray:
     return np.array(list(pairs), dtype=np.int64).reshape(-1, 2)
+
+
+def evidence_weights(dataset: Dataset, merge_identical_figures: bool) -> np.ndarray:
+    """1 / (size of the claim's evidence group), so that a group counts once.
+
+    Groups start as the dataset's (one speaker on one quantity: repeats and relays); with
+    ``merge_identical_figures`` the groups of different speakers that state the same figure
+    or bound about the same quantity are merged (union-find)."""
+    groups = [list(members) for members in dataset.evidence_groups]
+    if merge_identical_figures:
+        parent = list(range(len(groups)))
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        first_with: dict[tuple, int] = {}
+        for number, members in enumerate(groups):
+            for index in members:
+                claim = dataset.claims[index]
+                obs = claim.observation
+                key = (claim.quantity_id, obs.kind, obs.low, obs.high)
+                if key in first_with:
+                    parent[root(number)] = root(first_with[key])
+                else:
+                    first_with[key] = number
+        merged: dict[int, list[int]] = {}
+        for number, members in enumerate(groups):
+            merged.setdefault(root(number), []).extend(members)
+        groups = list(merged.values())
+    weights = np.zeros(len(dataset.claims))
+    for members in groups:
+        weights[members] = 1.0 / len(members)
+    return weights

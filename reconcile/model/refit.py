@@ -31,9 +31,10 @@ _OBSERVATION_DATA = {
 
 def graph_key(config: ModelConfig) -> str:
     """What fixes the compiled graph: the configuration less what is swapped in as data
-    (stance priors), what only resolves the dataset (lexicon) and the sampler settings."""
+    (stance priors, evidence weights: dependence), what only resolves the dataset (lexicon)
+    and the sampler settings."""
     dumped = config.model_dump(mode="json")
-    for name in ("name", "description", "sampler", "lexicon"):
+    for name in ("name", "description", "sampler", "lexicon", "dependence"):
         dumped.pop(name)
     for stance in STANCES:
         dumped["bias"].pop(stance)
@@ -69,7 +70,7 @@ class Refitter:
         if graph_key(config) != graph_key(self.config):
             raise ValueError(f"configuration {config.name!r} differs from {self.config.name!r} "
                              "in more than its stance priors; build a Refitter for it")
-        inputs = ModelInputs.from_dataset(dataset)
+        inputs = ModelInputs.from_dataset(dataset, config)
         if inputs.claim_ids != self._claim_ids:
             raise ValueError("the dataset does not have the structure this model was compiled for")
         updates = data_updates(inputs, config, inputs.weight if weights is None else weights)
