@@ -100,7 +100,7 @@ def run(data_dir: str | Path, out_dir: str | Path | None = None, model: str | Pa
     run_info["timings"] = timings
     if not tables.diagnostics["ok"] and not allow_bad_diagnostics:
         return RunResult(None, fitted, tables, run_info, conflicts)
-    if with_sensitivity:
+    if with_sensitivity and tables.diagnostics["ok"]:  # not for a run kept only to inspect
         say("sensitivity: refitting without each source and with the other anchor")
         mark = time.perf_counter()
         tables = with_fields(tables, sensitivity=sensitivity(fitted, seed=seed))

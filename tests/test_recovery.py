@@ -47,7 +47,7 @@ def test_every_fit_ran(study):
 @pytest.mark.slow
 def test_ranks_are_uniform(study):
     tests = study.uniformity
-    assert len(tests) > 50
+    assert len(tests) >= 40  # 16 counts, 10 source biases and noise scales, kinds, ...
     assert not tests["rejected"].any(), tests.nsmallest(5, "p_holm")
 
 

@@ -41,7 +41,7 @@ def test_report_opens_cleanly_in_chromium(seed_run):
     assert errors == []
     assert failed == []
     assert requested == [report.as_uri()]  # nothing but the page itself: plots are embedded
-    assert len(images) == 5
+    assert len(images) == 6  # forest, biases, sensitivity, rank, trace, PIT
     for alt, complete, width, height in images:
         assert complete and width > 0 and height > 0, alt
     assert {"Estimates", "Quantity tree", "Source biases", "Diagnostics", "Claims",

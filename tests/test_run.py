@@ -14,7 +14,7 @@ import pandas as pd
 from support import RECONCILE, SEEDS, reconcile
 
 OUTPUT_FILES = {"estimates.csv", "sources.csv", "claims.csv", "diagnostics.json", "posterior.nc",
-                "run.json", "report.html"}
+                "run.json", "report.html", "sensitivity.csv", "leave_one_source_out.csv"}
 
 
 def test_run_writes_every_output(seed_run):
@@ -80,9 +80,10 @@ def test_posterior_loads_with_arviz(seed_run):
 
 def test_same_seed_gives_identical_estimates(seed_run, tmp_path):
     second = tmp_path / "second"
-    result = reconcile("run", str(SEEDS), "--out", str(second), "--seed", "7")
+    result = reconcile("run", str(SEEDS), "--out", str(second), "--seed", "7", "--no-sensitivity")
     assert result.returncode == 0, result.stderr
     assert (second / "estimates.csv").read_bytes() == (seed_run / "estimates.csv").read_bytes()
+    assert not (second / "sensitivity.csv").exists()
 
 
 def test_existing_output_is_not_overwritten(seed_run, tmp_path):
@@ -166,3 +167,30 @@ def test_another_seed_gives_other_estimates(hostile_run, tmp_path):
     write_csv(other.estimates()[ESTIMATE_COLUMNS], tmp_path / "estimates.csv")
     first_bytes = (hostile_run.result.out_dir / "estimates.csv").read_bytes()
     assert (tmp_path / "estimates.csv").read_bytes() != first_bytes
+
+
+def test_sensitivity_names_what_drives_each_estimate(seed_run, seed_dataset):
+    """Leaving out the only source of a quantity moves it far; leaving out a source that
+    speaks about another tree barely moves it; the other anchor moves own-loss counts down
+    (own-loss statements taken at face value instead of as understatements)."""
+    loo = pd.read_csv(seed_run / "leave_one_source_out.csv")
+    speakers = {c.source_id for c in seed_dataset.claims}
+    assert len(loo) == len(speakers) * len(seed_dataset.quantities)
+    factor = loo.set_index(["quantity_id", "source_id"])["factor"]
+    # the Turkish military is the only source on the IS fighters killed by Turkey
+    assert factor["is_killed_turkish_strikes_may_2016", "turkish_military"] > 2 or \
+        factor["is_killed_turkish_strikes_may_2016", "turkish_military"] < 0.5
+    # the IRGC spokesman says nothing about the al-Quds hospital, a separate tree
+    assert 0.8 < factor["civilians_killed_al_quds_hospital", "irgc_spokesman"] < 1.25
+    table = pd.read_csv(seed_run / "sensitivity.csv").set_index("quantity_id")
+    assert set(table.index) == {q.quantity_id for q in seed_dataset.quantities}
+    assert table.loc["syria_war_killed", "most_influential_source"] == "algemeiner"
+    assert bool(table.loc["syria_war_killed", "only_source"])
+    own = table.loc["irgc_killed_khan_tuman"]
+    assert own["factor_other_anchor"] < 1  # the spokesman's 13 is no longer scaled up
+    assert table["likelihood_sensitivity"].notna().all()
+    # a quantity bounded only by "more than" claims rests on its priors more than its claims
+    lower_only = table.loc["iran_killed_since_2012"]
+    assert lower_only["count_prior_sensitivity"] > lower_only["likelihood_sensitivity"]
+    html = (seed_run / "report.html").read_text()
+    assert "Sensitivity: what drives each estimate" in html and "Not computed" not in html
