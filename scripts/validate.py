@@ -45,7 +45,7 @@ def studies(n: int) -> list[Study]:
         Study("dense", "Model and misspecification, dense shape", "dense", ["default"],
               ["model", *MISSPECIFIED], n),
         Study("dense-independent", "Copying without the identical-figures rule, dense shape",
-              "dense", ["independent-figures"], ["model", "copying"], n),
+              "dense", ["independent-figures"], ["model", "copying"], max(n // 2, 2)),
     ]
 
 
