@@ -6,6 +6,7 @@ The public API, in the order data flows::
     config = reconcile.load_config("default")           # priors, lexicon, sampler
     fit = reconcile.fit(dataset, config, seed=7)         # builds the PyMC model and samples
     fit.estimates()                                      # pandas DataFrame
+    reconcile.report_fit(fit, "seeds", "seed-report")    # the outputs of `reconcile run`
 
 Heavy modules (PyMC, ArviZ) are imported only when a function that needs them is called, so
 ``reconcile check`` stays fast.
@@ -29,6 +30,7 @@ _LAZY = {
     "build_model": "reconcile.model.build",
     "fit": "reconcile.inference",
     "Fit": "reconcile.inference",
+    "report_fit": "reconcile.run",
     "simulate": "reconcile.model.simulate",
     "simulate_like": "reconcile.model.simulate",
     "random_structure": "reconcile.model.simulate",
@@ -43,6 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from reconcile.inference import Fit, fit
     from reconcile.model.build import build_model
     from reconcile.model.simulate import random_structure, simulate, simulate_like
+    from reconcile.run import report_fit
 
 
 def __getattr__(name: str) -> Any:

@@ -1,6 +1,7 @@
 """`reconcile run`: dataset -> fit -> tables, checks, plots, report, all written atomically.
 
-The CLI is a thin layer over ``run``; notebooks can call it too.
+The CLI is a thin layer over ``run``; notebooks can call it too, or write the outputs of a fit
+they already made with ``report_fit``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ import arviz_stats as azs
 
 from reconcile import __version__
 from reconcile.checks import claim_checks
-from reconcile.config import ModelConfig, SamplerConfig, load_config, resolve_model_path
+from reconcile.config import (
+    ModelConfig, SamplerConfig, load_config, packaged_model_paths, resolve_model_path,
+)
 from reconcile.constants import PARETO_K_BAD
 from reconcile.dataset import load_dataset
 from reconcile.inference import Fit, fit
@@ -83,7 +86,71 @@ def run(data_dir: str | Path, out_dir: str | Path | None = None, model: str | Pa
     say("compiling the model and sampling")
     fitted = fit(dataset, config, seed=seed, sampler=sampler, progressbar=progressbar)
     timings.update(fitted.timings)
+    return _check_and_write(fitted, data_dir, out_dir, model_path, replace,
+                            None if sampler is None else fitted.sampler, allow_bad_diagnostics,
+                            with_sensitivity, say, started, timings)
 
+
+def report_fit(fitted: Fit, data_dir: str | Path, out_dir: str | Path,
+               model: str | Path | None = None, replace: bool = False,
+               allow_bad_diagnostics: bool = False, with_sensitivity: bool = False,
+               progress: Callable[[str], None] | None = None) -> RunResult:
+    """Check a fit already made (in a notebook, say) and write every output of
+    ``reconcile run`` for it: the same tables, checks, report and run.json, by the same steps.
+
+    ``data_dir`` is the folder the fit's dataset was loaded from and ``model`` the model file
+    its configuration was read from (by default the packaged file of the same name); both
+    are verified, so that run.json's rerun command redoes this fit. A configuration changed
+    in code has no such file: save it as a TOML file (a copy of models/default.toml, edited)
+    and load it from there. As with ``run``, nothing is written when the diagnostics fail,
+    unless ``allow_bad_diagnostics`` keeps the outputs for inspection (marked as failed);
+    ``result.out_dir`` is None when nothing was written. ``with_sensitivity`` adds the
+    sensitivity refits (see sensitivity.py; one compilation and one short refit per source).
+
+    Examples
+    --------
+    >>> dataset = reconcile.load_dataset("seeds")  # doctest: +SKIP
+    >>> fitted = reconcile.fit(dataset, reconcile.load_config(), seed=7)  # doctest: +SKIP
+    >>> result = reconcile.report_fit(fitted, "seeds", "seed-report")  # doctest: +SKIP
+    >>> result.out_dir / "report.html"  # doctest: +SKIP
+    """
+    say = progress or (lambda message: None)
+    data_dir, out_dir = Path(data_dir), Path(out_dir)
+    check_output_dir(out_dir, replace, data_dir)
+    started = time.perf_counter()
+    model_path = _model_file_of(fitted.config, model)
+    if dataset_digest(load_dataset(data_dir, fitted.config)) != dataset_digest(fitted.dataset):
+        raise ValueError(f"{data_dir} does not hold the dataset this fit was made from (its "
+                         "files differ): give the folder the dataset was loaded from, unchanged.")
+    override = None if fitted.sampler == fitted.config.sampler else fitted.sampler
+    return _check_and_write(fitted, data_dir, out_dir, model_path, replace, override,
+                            allow_bad_diagnostics, with_sensitivity, say, started,
+                            dict(fitted.timings))
+
+
+def _model_file_of(config: ModelConfig, model: str | Path | None) -> Path:
+    """The model file ``config`` was read from: ``model``, or the packaged file named like
+    the configuration. It must hold exactly ``config``, or run.json would cite another model."""
+    if model is None and config.name not in packaged_model_paths():
+        raise ValueError(f"no packaged model file is named {config.name!r}: pass model= the "
+                         "TOML file this configuration was loaded from.")
+    path = resolve_model_path(config.name if model is None else model)
+    if load_config(path).digest() != config.digest():
+        raise ValueError(f"the fit's model configuration is not the one in {path} (changed in "
+                         "code?): save it as a TOML file (a copy of models/default.toml, "
+                         "edited), load it with reconcile.load_config(PATH), fit, and pass "
+                         "model=PATH.")
+    return path
+
+
+def _check_and_write(fitted: Fit, data_dir: Path, out_dir: Path, model_path: Path,
+                     replace: bool, sampler_override: SamplerConfig | None,
+                     allow_bad_diagnostics: bool, with_sensitivity: bool,
+                     say: Callable[[str], None], started: float,
+                     timings: dict[str, float]) -> RunResult:
+    """Diagnostics, checks, sensitivity and the outputs of a fit: the part of a run after
+    sampling, shared by ``run`` and ``report_fit``."""
+    config, dataset, seed = fitted.config, fitted.dataset, fitted.seed
     say("computing diagnostics and checks")
     mark = time.perf_counter()
     tables = _tables(fitted, seed)
@@ -92,8 +159,8 @@ def run(data_dir: str | Path, out_dir: str | Path | None = None, model: str | Pa
     digest = dataset_digest(dataset)
     citations = estimate_citations(tables.estimates, config, dataset, seed)
     citation = run_citation(config, dataset, seed)
-    rerun = rerun_command(data_dir, model_path, seed, None if sampler is None else fitted.sampler,
-                          allow_bad_diagnostics, with_sensitivity)
+    rerun = rerun_command(data_dir, model_path, seed, sampler_override, allow_bad_diagnostics,
+                          with_sensitivity)
     conflicts = nesting_conflicts(dataset)
     run_info = _run_info(fitted, config, model_path, data_dir, digest, seed, citation,
                          citations, rerun, tables.diagnostics["ok"], conflicts)
