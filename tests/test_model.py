@@ -65,6 +65,19 @@ def test_graph_size_does_not_grow_with_the_data():
     assert n_nodes(30) == n_nodes(3000)
 
 
+def test_random_structures_can_cap_the_nesting_depth():
+    """Archives nest a few levels deep (war > year > battle > killed/wounded): with
+    max_depth the simulated forest does too, and still nests a good share of quantities."""
+    from reconcile.model.simulate import random_structure
+
+    capped = random_structure(n_sources=20, n_quantities=300, n_claims=600, seed=2, max_depth=3)
+    depths = [capped.depth(q.quantity_id) for q in capped.quantities]
+    assert max(depths) == 3
+    assert sum(d > 0 for d in depths) > 100
+    uncapped = random_structure(n_sources=20, n_quantities=300, n_claims=600, seed=2)
+    assert max(uncapped.depth(q.quantity_id) for q in uncapped.quantities) > 3
+
+
 def test_free_components_of_the_forest(seed_dataset):
     """Leaves own a free count; non-complete parents a remainder; complete parents nothing."""
     inputs = ModelInputs.from_dataset(seed_dataset)

@@ -134,11 +134,16 @@ _QUALIFIER_MIX = (  # realistic mix seen in curated archives: mostly exact, many
 
 
 def random_structure(n_sources: int, n_quantities: int, n_claims: int, seed: int,
-                     complete_share: float = 0.15, nest_share: float = 0.6) -> Dataset:
+                     complete_share: float = 0.15, nest_share: float = 0.6,
+                     max_depth: int | None = None) -> Dataset:
     """A random dataset shape: sources of several kinds and sides, a quantity forest with
     some complete parents, and claims with a realistic qualifier mix. Bounds in the claims
-    are placeholders on a plausible scale; ``simulate_like`` decides which are kept."""
+    are placeholders on a plausible scale; ``simulate_like`` decides which are kept.
+
+    ``max_depth`` caps the nesting (3: war total > year > battle > killed/wounded, as in
+    real archives); without it chains of parents grow as deep as chance makes them."""
     rng = np.random.default_rng(seed)
+    depth: list[int] = []
     sources = tuple(
         Source(f"s{i:05d}", f"Source {i}", _KINDS[i % len(_KINDS)],
                _SIDES[int(rng.integers(len(_SIDES)))])
@@ -149,7 +154,9 @@ def random_structure(n_sources: int, n_quantities: int, n_claims: int, seed: int
         parent = None
         if i > 0 and rng.random() < nest_share:
             parent_index = int(rng.integers(max(0, i - 50), i))  # shallow-ish, local trees
-            parent = quantities[parent_index].quantity_id
+            if max_depth is None or depth[parent_index] < max_depth:
+                parent = quantities[parent_index].quantity_id
+        depth.append(depth[parent_index] + 1 if parent else 0)
         side = quantities[parent_index].side if parent else _SIDES[int(rng.integers(2))]
         quantities.append(Quantity(f"q{i:05d}", f"Quantity {i}", "killed", side, parent=parent))
     with_children = {q.parent for q in quantities if q.parent}
