@@ -567,6 +567,13 @@ def markdown_table(results: list[dict]) -> str:
                 f"{row['min_ess_bulk']:.0f} | {row['ess_per_s']:.1f} | {row['max_rhat']:.3f} | "
                 f"{row['divergences']} |"
             )
+    lines += ["", "Compile: Stan's is one C++ build per program, cached by httpstan across "
+              "processes; nutpie's is PyMC's build and compilation, in every process. "
+              "Sampling: wall time of warm-up and draws, all chains. Stan's longest chain, "
+              "as Stan reports it: " + "; ".join(
+                  f"{r['dataset']} {r['samplers']['stan']['stan_warmup_s']:.1f} s warm-up + "
+                  f"{r['samplers']['stan']['stan_sampling_s']:.1f} s draws" for r in results)
+              + "."]
     lines += ["", "| data | comparisons (median, 5%, 95% of log count) | beyond 4 MCSE | "
               "expected by chance | max abs z | agree |", "|---|---|---|---|---|---|"]
     for result in results:
