@@ -104,7 +104,19 @@ class SamplerConfig(_Strict):
     tune: int = Field(1000, ge=10)
     chains: int = Field(4, ge=1)
     target_accept: float = Field(0.8, gt=0.5, lt=1.0)
-    low_rank_mass_matrix: bool = True
+    # nutpie's mass matrix: "low_rank" (diagonal plus low-rank corrections) or "diag";
+    # "auto" picks low_rank up to LOW_RANK_MAX_PARAMETERS free parameters and diag above
+    # (measured: 3x the ESS on the seed data, 60 parameters; 5x slower per ESS at 1,000
+    # claims, 700 parameters, where its per-step cost dominates; benchmarks/RESULTS.md)
+    mass_matrix: Literal["auto", "low_rank", "diag"] = "auto"
+
+    def adaptation(self, n_parameters: int) -> Literal["low_rank", "diag"]:
+        if self.mass_matrix != "auto":
+            return self.mass_matrix
+        return "low_rank" if n_parameters <= LOW_RANK_MAX_PARAMETERS else "diag"
+
+
+LOW_RANK_MAX_PARAMETERS = 300
 
 
 class LexiconEntry(_Strict):

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pymc as pm
 import xarray as xr
 
@@ -21,6 +22,8 @@ from reconcile.model.build import build_model, nesting_conflicts
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from reconcile.model.refit import Refitter
 
 
 @dataclass
@@ -34,6 +37,8 @@ class Fit:
     seed: int
     sampler: SamplerConfig
     timings: dict[str, float] = field(default_factory=dict)
+    # the model compiled for nutpie, reused by refits of the same dataset (sensitivity)
+    refitter: Refitter | None = field(default=None, repr=False)
 
     def estimates(self) -> pd.DataFrame:
         from reconcile.summaries import estimates_table
@@ -62,37 +67,48 @@ def fit(dataset: Dataset, config: ModelConfig, seed: int = 0,
     started = time.perf_counter()
     model = build_model(dataset, config)
     timings["build_s"] = time.perf_counter() - started
+    refitter = None
+    if sampler.backend == "nutpie":
+        # compiled here rather than inside pm.sample, so that refits reuse it
+        from reconcile.model.refit import Refitter
+
+        started = time.perf_counter()
+        refitter = Refitter(dataset, config, model=model)
+        timings["compile_s"] = time.perf_counter() - started
     started = time.perf_counter()
-    idata = sample(model, sampler, seed, progressbar=progressbar, dataset=dataset)
+    idata = sample(model, sampler, seed, progressbar=progressbar, dataset=dataset,
+                   refitter=refitter)
     timings["sample_s"] = time.perf_counter() - started
     started = time.perf_counter()
     pm.stats.compute_log_likelihood(idata, model=model, progressbar=False)
     timings["log_likelihood_s"] = time.perf_counter() - started
-    return Fit(dataset, config, model, idata, seed, sampler, timings)
+    return Fit(dataset, config, model, idata, seed, sampler, timings, refitter=refitter)
 
 
 def sample(model: pm.Model, sampler: SamplerConfig, seed: int, progressbar: bool = False,
-           dataset: Dataset | None = None) -> xr.DataTree:
-    """Run NUTS with the configured backend; chains in parallel where the backend allows."""
-    kwargs: dict = {}
-    if sampler.backend == "nutpie":
-        kwargs["adaptation"] = "low_rank" if sampler.low_rank_mass_matrix else "diag"
+           dataset: Dataset | None = None, refitter: Refitter | None = None) -> xr.DataTree:
+    """Run NUTS with the configured backend; chains in parallel where the backend allows.
+    ``refitter`` (nutpie only) is the model already compiled for nutpie; without it
+    pm.sample compiles the model itself."""
     try:
         # the samplers catch KeyboardInterrupt and return what they have: note the signal
         with interruptible() as received:
-            idata = pm.sample(
-                model=model,
-                draws=sampler.draws,
-                tune=sampler.tune,
-                chains=sampler.chains,
-                cores=min(sampler.chains, available_cores()),
-                target_accept=sampler.target_accept,
-                random_seed=seed,
-                nuts_sampler=sampler.backend,
-                nuts=kwargs,
-                progressbar=progressbar,
-                compute_convergence_checks=False,
-            )
+            if refitter is not None:
+                idata = _sample_compiled(refitter, model, sampler, seed, progressbar)
+            else:
+                idata = pm.sample(
+                    model=model,
+                    draws=sampler.draws,
+                    tune=sampler.tune,
+                    chains=sampler.chains,
+                    cores=min(sampler.chains, available_cores()),
+                    target_accept=sampler.target_accept,
+                    random_seed=seed,
+                    nuts_sampler=sampler.backend,
+                    nuts=_nuts_options(model, sampler),
+                    progressbar=progressbar,
+                    compute_convergence_checks=False,
+                )
     except (RuntimeError, ValueError, pm.exceptions.SamplingError) as exc:
         raise_if_interrupted(received)  # a sampler that turned the signal into an error
         causes = nesting_conflicts(dataset) if dataset is not None else []
@@ -101,6 +117,30 @@ def sample(model: pm.Model, sampler: SamplerConfig, seed: int, progressbar: bool
         raise ModelBuildError(f"sampling failed ({type(exc).__name__}: {exc}). {hint}") from exc
     raise_if_interrupted(received)
     _check_complete(idata, sampler)
+    return idata
+
+
+def _nuts_options(model: pm.Model, sampler: SamplerConfig) -> dict:
+    if sampler.backend == "nutpie":
+        n_parameters = sum(int(np.size(value)) for value in model.initial_point().values())
+        return {"adaptation": sampler.adaptation(n_parameters)}
+    return {}
+
+
+def _sample_compiled(refitter: Refitter, model: pm.Model, sampler: SamplerConfig, seed: int,
+                     progressbar: bool) -> xr.DataTree:
+    """nutpie on the compiled model, with PyMC's per-chain progress bars and the groups
+    pm.sample adds (constant and observed data)."""
+    from pymc.backends.arviz import patch_nutpie_idata
+    from pymc.progress_bar.progress import NutpieProgressBarManager
+
+    bars = NutpieProgressBarManager(chains=sampler.chains, draws=sampler.draws,
+                                    progressbar=progressbar)
+    started = time.perf_counter()
+    with bars:
+        idata = refitter.sample(refitter.structure, seed=seed, sampler=sampler,
+                                progress=bars.update)
+    patch_nutpie_idata(idata, model, sampling_time=time.perf_counter() - started)
     return idata
 
 

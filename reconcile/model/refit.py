@@ -1,8 +1,11 @@
 """Fit many datasets of one shape with one compiled model (simulation studies, calibration,
 sensitivity).
 
-Compilation (numba, 10-20 s) costs more than sampling at seed size. Everything a refit may
-change is pm.Data in the model: the claims' bounds, their evidence weights (0 drops a claim,
+Compilation (numba, 10-20 s) costs more than sampling at seed size. nutpie compiles the log
+density and gradient only; the deterministics (true counts, biases, noise scales) are computed
+afterwards for all draws at once by a vectorized PyTensor function, which PyTensor caches on
+disk, where nutpie's own compiled wrappers cannot be cached (that halves the compilation).
+Everything a refit may change is pm.Data in the model: the claims' bounds, their evidence weights (0 drops a claim,
 as leave-one-source-out does) and the stance priors (another identification anchor). Such
 datasets and configurations are swapped into the compiled model instead of rebuilding it.
 """
@@ -11,10 +14,12 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import nutpie
 import numpy as np
+import pymc as pm
 import xarray as xr
 
 from reconcile.config import STANCES, ModelConfig, SamplerConfig
@@ -44,28 +49,35 @@ def graph_key(config: ModelConfig) -> str:
 @dataclass
 class Refitter:
     """A model compiled once for ``structure`` under ``config``; ``sample`` fits any dataset of
-    that shape, under any configuration with the same ``graph_key``."""
+    that shape, under any configuration with the same ``graph_key``. ``model``, when given,
+    is the PyMC model already built for ``structure`` and ``config``."""
 
     structure: Dataset
     config: ModelConfig
+    model: pm.Model | None = None
     _claim_ids: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.model = build_model(self.structure, self.config)
+        if self.model is None:
+            self.model = build_model(self.structure, self.config)
         with warnings.catch_warnings():
             # the claims' random() (posterior predictive only) runs in numba object mode;
             # sampling never calls it
             warnings.filterwarnings("ignore", message="Numba will use object mode")
-            self.compiled = nutpie.compile_pymc_model(self.model)
+            self.compiled = nutpie.compile_pymc_model(
+                self.model, var_names=[rv.name for rv in self.model.free_RVs])
+        self._deterministics = deterministics_function(self.model)
         self._claim_ids = ModelInputs.from_dataset(self.structure).claim_ids
         self._used = {var.name for var in self.compiled.shared_var_keys}  # unused data is dropped
 
     def sample(self, dataset: Dataset, seed: int, sampler: SamplerConfig | None = None,
                config: ModelConfig | None = None, weights: np.ndarray | None = None,
-               cores: int | None = None) -> xr.DataTree:
+               cores: int | None = None,
+               progress: Callable[[list], None] | None = None) -> xr.DataTree:
         """Posterior for ``dataset`` (same claims, other observations), optionally under
         another ``config`` (other stance priors) or with other evidence ``weights``; chains
-        run on ``cores`` threads (default: as many as chains and CPUs allow)."""
+        run on ``cores`` threads (default: as many as chains and CPUs allow). ``progress``
+        receives nutpie's per-chain progress."""
         config = config or self.config
         if graph_key(config) != graph_key(self.config):
             raise ValueError(f"configuration {config.name!r} differs from {self.config.name!r} "
@@ -76,12 +88,53 @@ class Refitter:
         updates = data_updates(inputs, config, inputs.weight if weights is None else weights)
         compiled = self.compiled.with_data(**{k: v for k, v in updates.items() if k in self._used})
         sampler = sampler or config.sampler
-        return nutpie.sample(
+        idata = nutpie.sample(
             compiled, draws=sampler.draws, tune=sampler.tune, chains=sampler.chains,
             cores=cores or min(sampler.chains, available_cores()), seed=seed, progress_bar=False,
-            target_accept=sampler.target_accept,
-            adaptation="low_rank" if sampler.low_rank_mass_matrix else "diag",
+            progress_callback=progress, save_warmup=False, target_accept=sampler.target_accept,
+            adaptation=sampler.adaptation(self.compiled.n_dim),
         )
+        idata["posterior"] = xr.DataTree(self._with_deterministics(idata.posterior.to_dataset(),
+                                                                   updates))
+        return idata
+
+    def _with_deterministics(self, posterior: xr.Dataset, updates: dict) -> xr.Dataset:
+        """``posterior`` with the model's deterministics computed from its draws, under the
+        data this fit used (the stance priors of another anchor are data)."""
+        free = [rv.name for rv in self.model.free_RVs]
+        stacked = [posterior[name].stack(sample=("chain", "draw")).transpose("sample", ...)
+                   for name in free]
+        shared = {var.name: var for var in self.model.data_vars}
+        previous = {name: shared[name].get_value() for name in updates if name in shared}
+        try:
+            for name in previous:
+                shared[name].set_value(np.asarray(updates[name], dtype=shared[name].dtype))
+            values = self._deterministics(*[draws.values for draws in stacked])
+        finally:
+            for name, value in previous.items():
+                shared[name].set_value(value)
+        sample_index = stacked[0]["sample"] if stacked else None
+        out = posterior.copy()
+        for variable, value in zip(self.model.deterministics, values):
+            dims = self.model.named_vars_to_dims.get(variable.name, ())
+            coords = {"sample": sample_index, **{dim: list(self.model.coords[dim]) for dim in dims}}
+            out[variable.name] = (xr.DataArray(value, dims=("sample", *dims), coords=coords)
+                                  .unstack("sample").transpose("chain", "draw", ...))
+        return out
+
+
+def deterministics_function(model: pm.Model):
+    """One compiled function from the free variables' draws (a leading sample axis) to every
+    deterministic's draws: the model's graph vectorized over draws."""
+    import pytensor
+    import pytensor.tensor as pt
+    from pytensor.graph import vectorize_graph
+
+    free = list(model.free_RVs)
+    batched = [pt.tensor(dtype=rv.dtype, shape=(None, *rv.type.shape), name=rv.name)
+               for rv in free]
+    outputs = vectorize_graph(list(model.deterministics), replace=dict(zip(free, batched)))
+    return pytensor.function(batched, outputs, on_unused_input="ignore", mode="NUMBA")
 
 
 def data_updates(inputs: ModelInputs, config: ModelConfig, weights: np.ndarray) -> dict:
