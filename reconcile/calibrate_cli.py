@@ -45,11 +45,14 @@ def calibrate(data_dir: Path, out_dir: Path | None, models: tuple[str, ...],
     like DATA_DIR; writes calibration.csv, fits.csv, calibration.json, calibration.html."""
     import sys
 
-    from reconcile.cli import EXIT_DIAGNOSTICS, EXIT_INPUT, EXIT_OUTPUT, _fail, _printable
+    from reconcile.cli import (EXIT_DIAGNOSTICS, EXIT_INPUT, EXIT_OUTPUT, _fail, _printable,
+                               draw_off_screen)
     from reconcile.config import load_config
     from reconcile.dataset import load_dataset
     from reconcile.errors import ConfigError, DatasetError
     from reconcile.outputs import OutputError, OutputWriteError, check_output_dir
+
+    draw_off_screen()
 
     out_dir = out_dir or Path(data_dir).resolve().parent / "reconcile-calibration"
     chosen = list(SCENARIO_DESCRIPTIONS) if "all" in scenarios else list(scenarios or ["model"])

@@ -101,6 +101,8 @@ def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, forc
     """Fit the model to DATA_DIR and write estimates, diagnostics and the report."""
     from rich.console import Console
 
+    draw_off_screen()
+
     console = Console(stderr=True, highlight=False)
     show_bars = sys.stderr.isatty() if progress is None else progress
     from reconcile.config import load_config
@@ -158,6 +160,14 @@ def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, forc
     click.echo(_printable(f"Wrote {result.out_dir} in {total:.1f} s: report.html, "
                           "estimates.csv, sources.csv, claims.csv, diagnostics.json, "
                           "posterior.nc, run.json"))
+
+
+def draw_off_screen() -> None:
+    """Figures go into files: matplotlib's Agg backend, never a window (the library itself
+    leaves the backend to its caller, e.g. inline plots in Jupyter)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
 
 
 def _interrupted_message(exc, phase: str) -> str:

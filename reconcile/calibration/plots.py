@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import xarray as xr  # noqa: E402
+import matplotlib.pyplot as plt  # the backend is the caller's: Agg in the CLI, inline in Jupyter
+import numpy as np
+import pandas as pd
+import xarray as xr
 from matplotlib.figure import Figure  # noqa: E402
 
 
