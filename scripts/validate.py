@@ -36,8 +36,8 @@ class Study:
 
 def studies(n: int) -> list[Study]:
     return [
-        Study("sbc-default", "SBC of the default model, seed shape", "seeds", ["default"],
-              ["model"], n),
+        Study("sbc-default", "SBC of the default model, seed shape", "seeds",
+              ["default", "independent-figures"], ["model"], n),
         Study("sbc-variants", "SBC of the variants, seed shape", "seeds", VARIANTS, ["model"],
               max(n // 2, 2)),
         Study("misspecified-seeds", "Misspecification, seed shape", "seeds", ["default"],
