@@ -92,12 +92,13 @@ def check(data_dir: Path, model: str | None) -> None:
               default=None, help="NUTS implementation (default: the model's, nutpie).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bars (default: when the terminal is interactive).")
-@click.option("--sensitivity/--no-sensitivity", default=True, show_default=True,
+@click.option("--sensitivity/--no-sensitivity", default=None,
               help="Refit without each source and with the other anchor, and power-scale the "
-                   "priors, for the report's sensitivity section.")
+                   "priors, for the report's sensitivity section (default: when at most 40 "
+                   "sources make claims; one short refit per source).")
 def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, force: bool,
         allow_bad_diagnostics: bool, draws: int | None, tune: int | None, chains: int | None,
-        backend: str | None, progress: bool | None, sensitivity: bool) -> None:
+        backend: str | None, progress: bool | None, sensitivity: bool | None) -> None:
     """Fit the model to DATA_DIR and write estimates, diagnostics and the report."""
     from rich.console import Console
 

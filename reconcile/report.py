@@ -34,6 +34,7 @@ class ReportTables:
     diagnostics: dict
     loo: dict
     sensitivity: Sensitivity | None = None
+    sensitivity_skipped: str = ""  # why sensitivity is not computed, when it is not
 
 
 def render_report(fit: Fit, tables: ReportTables, citations: dict[str, str], run_citation: str,
@@ -77,6 +78,7 @@ def render_report(fit: Fit, tables: ReportTables, citations: dict[str, str], run
         run_citation=run_citation,
         rerun=rerun,
         sensitivity=_sensitivity_rows(fit, tables.sensitivity),
+        sensitivity_skipped=tables.sensitivity_skipped,
         anchor_description=(tables.sensitivity.anchor_description
                             if tables.sensitivity is not None else ""),
     )

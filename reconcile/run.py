@@ -26,6 +26,7 @@ from reconcile.config import (
 )
 from reconcile.constants import PARETO_K_BAD
 from reconcile.dataset import load_dataset
+from reconcile.dataset.records import Dataset
 from reconcile.inference import Fit, fit
 from reconcile.model.build import nesting_conflicts
 from reconcile.outputs import atomic_output_dir, check_output_dir, write_csv, write_json
@@ -65,11 +66,12 @@ def default_out_dir(data_dir: Path) -> Path:
 def run(data_dir: str | Path, out_dir: str | Path | None = None, model: str | Path | None = None,
         seed: int = 0, replace: bool = False, sampler: SamplerConfig | None = None,
         allow_bad_diagnostics: bool = False, progress: Callable[[str], None] | None = None,
-        progressbar: bool = False, with_sensitivity: bool = True) -> RunResult:
+        progressbar: bool = False, with_sensitivity: bool | None = None) -> RunResult:
     """Validate, fit, check and write every output. Outputs are written only when the
     diagnostics pass, or when ``allow_bad_diagnostics`` asks to keep them for inspection.
     ``with_sensitivity`` adds leave-one-source-out and other-anchor refits and
-    power-scaling to the report (see sensitivity.py)."""
+    power-scaling to the report (see sensitivity.py); None: when at most
+    SENSITIVITY_AUTO_MAX_SOURCES sources speak (one refit each)."""
     say = progress or (lambda message: None)
     data_dir = Path(data_dir)
     out_dir = Path(out_dir) if out_dir is not None else default_out_dir(data_dir)
@@ -145,7 +147,7 @@ def _model_file_of(config: ModelConfig, model: str | Path | None) -> Path:
 
 def _check_and_write(fitted: Fit, data_dir: Path, out_dir: Path, model_path: Path,
                      replace: bool, sampler_override: SamplerConfig | None,
-                     allow_bad_diagnostics: bool, with_sensitivity: bool,
+                     allow_bad_diagnostics: bool, with_sensitivity: bool | None,
                      say: Callable[[str], None], started: float,
                      timings: dict[str, float]) -> RunResult:
     """Diagnostics, checks, sensitivity and the outputs of a fit: the part of a run after
@@ -167,7 +169,11 @@ def _check_and_write(fitted: Fit, data_dir: Path, out_dir: Path, model_path: Pat
     run_info["timings"] = timings
     if not tables.diagnostics["ok"] and not allow_bad_diagnostics:
         return RunResult(None, fitted, tables, run_info, conflicts)
-    if with_sensitivity and tables.diagnostics["ok"]:  # not for a run kept only to inspect
+    skipped = sensitivity_skipped(with_sensitivity, dataset, tables.diagnostics["ok"])
+    if skipped:
+        tables = with_fields(tables, sensitivity_skipped=skipped)
+        run_info["sensitivity"] = {"skipped": skipped}
+    else:
         say("sensitivity: refitting without each source and with the other anchor")
         mark = time.perf_counter()
         tables = with_fields(tables, sensitivity=sensitivity(fitted, seed=seed))
@@ -209,8 +215,28 @@ def write_outputs(result: RunResult, out_dir: Path, replace: bool = False,
     return out_dir
 
 
+# Sensitivity takes one short refit per speaking source: about 0.5 s each at the seed size,
+# as long as the fit itself at 1,000 claims. Above this many sources it is opt-in.
+SENSITIVITY_AUTO_MAX_SOURCES = 40
+
+
+def sensitivity_skipped(with_sensitivity: bool | None, dataset: Dataset, diagnostics_ok: bool
+                        ) -> str:
+    """Why the sensitivity section is not computed for this run ("" when it is)."""
+    if not diagnostics_ok:
+        return "the diagnostics failed and the outputs are kept for inspection only"
+    if with_sensitivity is False:
+        return "it was turned off (--no-sensitivity)"
+    speakers = len({claim.source_id for claim in dataset.claims})
+    if with_sensitivity is None and speakers > SENSITIVITY_AUTO_MAX_SOURCES:
+        return (f"{speakers} sources make claims, which would take {speakers + 1} refits "
+                f"(it is automatic up to {SENSITIVITY_AUTO_MAX_SOURCES}); run with "
+                "--sensitivity to compute it")
+    return ""
+
+
 def rerun_command(data_dir: Path, model_path: Path, seed: int, sampler: SamplerConfig | None,
-                  allow_bad_diagnostics: bool, with_sensitivity: bool = True) -> str:
+                  allow_bad_diagnostics: bool, with_sensitivity: bool | None = None) -> str:
     """The command line that redoes this run (quoted for a POSIX shell; relative paths are
     relative to run.json's ``cwd``). Sampler settings are spelt out when they were not the
     model file's own."""
@@ -220,8 +246,8 @@ def rerun_command(data_dir: Path, model_path: Path, seed: int, sampler: SamplerC
                   "--chains", str(sampler.chains), "--sampler", sampler.backend]
     if allow_bad_diagnostics:
         words.append("--allow-bad-diagnostics")
-    if not with_sensitivity:
-        words.append("--no-sensitivity")
+    if with_sensitivity is not None:
+        words.append("--sensitivity" if with_sensitivity else "--no-sensitivity")
     return shlex.join(words)
 
 

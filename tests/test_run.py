@@ -194,3 +194,21 @@ def test_sensitivity_names_what_drives_each_estimate(seed_run, seed_dataset):
     assert lower_only["count_prior_sensitivity"] > lower_only["likelihood_sensitivity"]
     html = (seed_run / "report.html").read_text()
     assert "Sensitivity: what drives each estimate" in html and "Not computed" not in html
+
+
+def test_sensitivity_is_automatic_up_to_forty_sources(seed_dataset):
+    """One refit per speaking source: automatic for the seed data, opt-in for an archive of
+    100 sources, and the reason is what the report and run.json say."""
+    from reconcile.model.simulate import random_structure
+    from reconcile.run import SENSITIVITY_AUTO_MAX_SOURCES, sensitivity_skipped
+
+    archive = random_structure(n_sources=100, n_quantities=50, n_claims=400, seed=1)
+    speakers = len({c.source_id for c in archive.claims})
+    assert speakers > SENSITIVITY_AUTO_MAX_SOURCES == 40
+    assert sensitivity_skipped(None, seed_dataset, diagnostics_ok=True) == ""
+    assert sensitivity_skipped(None, archive, diagnostics_ok=True).startswith(
+        f"{speakers} sources make claims, which would take {speakers + 1} refits")
+    assert sensitivity_skipped(True, archive, diagnostics_ok=True) == ""
+    assert sensitivity_skipped(False, seed_dataset, diagnostics_ok=True) == (
+        "it was turned off (--no-sensitivity)")
+    assert "diagnostics failed" in sensitivity_skipped(True, seed_dataset, diagnostics_ok=False)
