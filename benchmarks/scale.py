@@ -1,0 +1,394 @@
+"""Speed and memory of reconcile at sizes S (the seed data), M, L and XL.
+
+    .venv/bin/python benchmarks/scale.py end-to-end --sizes S M L --repeats 3
+    .venv/bin/python benchmarks/scale.py samplers --sizes S M L --backends nutpie pymc numpyro stan
+    .venv/bin/python benchmarks/scale.py fast-path --sizes M XL --repeats 3
+    .venv/bin/python benchmarks/scale.py report            # RESULTS.md from the stored results
+
+Every measurement runs in a fresh process (so that compilation caches, JAX's threads and
+memory are its own) and appends one JSON record to benchmarks/results/<kind>.jsonl; `report`
+turns the records into benchmarks/RESULTS.md (medians over repeats). Datasets M, L and XL are
+simulated (benchmarks/datasets.py) and written as dataset folders under --work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results"
+PYTHON = sys.executable
+RECONCILE = str(Path(PYTHON).with_name("reconcile"))
+
+
+# --- datasets -------------------------------------------------------------------------------
+def dataset_folder(size: str, work: Path) -> Path:
+    """The dataset folder of ``size`` (written once under ``work``; S is seeds/)."""
+    if size == "S":
+        return ROOT / "seeds"
+    folder = work / f"dataset-{size}"
+    if not folder.exists():
+        sys.path.insert(0, str(HERE))
+        from datasets import benchmark_dataset
+
+        from reconcile.config import load_config
+        from reconcile.dataset.write import write_dataset
+
+        staging = work / f".dataset-{size}.partial"
+        shutil.rmtree(staging, ignore_errors=True)
+        write_dataset(benchmark_dataset(size, load_config()), staging)
+        staging.rename(folder)
+    return folder
+
+
+# --- processes ------------------------------------------------------------------------------
+def measured(command: list[str], env: dict | None = None, cwd: Path | None = None) -> dict:
+    """Run ``command``; its wall time, peak resident memory (this child's alone) and output."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=cwd)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        return {"wall_s": wall, "peak_rss_mib": usage.ru_maxrss / 1024,
+                "returncode": process.returncode, "stdout": out.read().decode(errors="replace"),
+                "stderr": err.read().decode(errors="replace")[-4000:]}
+
+
+def fresh_cache_env(cache: Path) -> dict:
+    """Environment whose PyTensor/numba compilation caches start empty."""
+    env = dict(os.environ)
+    env["PYTENSOR_FLAGS"] = f"base_compiledir={cache / 'pytensor'}"
+    env["NUMBA_CACHE_DIR"] = str(cache / "numba")
+    return env
+
+
+def record(kind: str, row: dict) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    row = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), **row}
+    with (RESULTS / f"{kind}.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(row) + "\n")
+    print(kind, json.dumps(row), flush=True)
+
+
+def machine() -> str:
+    return f"{platform.machine()} {os.cpu_count()} CPUs, Python {platform.python_version()}"
+
+
+# --- end to end -----------------------------------------------------------------------------
+def end_to_end(sizes: list[str], repeats: int, work: Path, extra: list[str]) -> None:
+    """`reconcile check` and `reconcile run` as a user runs them: the first run with empty
+    compilation caches, then runs that find the compiled model cached."""
+    for size in sizes:
+        data = dataset_folder(size, work)
+        check = measured([RECONCILE, "check", str(data)])
+        options = extra if size == "S" else [*extra, "--no-sensitivity"]
+        for repeat in range(repeats):
+            cache = Path(tempfile.mkdtemp(prefix="reconcile-cache-", dir=work))
+            env = fresh_cache_env(cache)
+            for attempt in ("first", "cached"):
+                out = work / f"out-{size}-{repeat}-{attempt}"
+                shutil.rmtree(out, ignore_errors=True)
+                run = measured([RECONCILE, "run", str(data), "--out", str(out), "--seed", "1",
+                                "--allow-bad-diagnostics", "--no-progress", *options], env=env)
+                info = _json(out / "run.json")
+                diagnostics = _json(out / "diagnostics.json")
+                record("end_to_end", {
+                    "size": size, "repeat": repeat, "run": attempt, "options": options,
+                    "check_s": check["wall_s"], "wall_s": run["wall_s"],
+                    "peak_rss_mib": run["peak_rss_mib"], "returncode": run["returncode"],
+                    "timings": info.get("timings", {}), "claims": _count_rows(data / "claims.csv"),
+                    "diagnostics_ok": diagnostics.get("ok"), "reasons": diagnostics.get("reasons"),
+                    "min_ess_bulk": diagnostics.get("min_ess_bulk"),
+                    "max_r_hat": diagnostics.get("max_r_hat"),
+                    "stderr_tail": run["stderr"][-800:] if run["returncode"] not in (0, 3) else "",
+                })
+            shutil.rmtree(cache, ignore_errors=True)
+
+
+def _json(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _count_rows(path: Path) -> int:
+    with path.open(encoding="utf-8") as handle:
+        return sum(1 for _ in handle) - 1
+
+
+# --- samplers side by side ------------------------------------------------------------------
+def samplers(sizes: list[str], backends: list[str], repeats: int, work: Path, draws: int,
+             tune: int, chains: int) -> None:
+    """Each (size, sampler) fit in its own process, the samplers interleaved per repeat so
+    that they share the machine's state as fairly as a noisy 2-core machine allows."""
+    for size in sizes:
+        data = dataset_folder(size, work)
+        for repeat in range(repeats):
+            for backend in backends:
+                child = measured([PYTHON, __file__, "_fit", str(data), backend, str(repeat),
+                                  str(draws), str(tune), str(chains)])
+                row = _last_json(child["stdout"]) or {"error": child["stderr"][-1500:]}
+                record("samplers", {"size": size, "backend": backend, "repeat": repeat,
+                                    "draws": draws, "tune": tune, "chains": chains,
+                                    "peak_rss_mib": child["peak_rss_mib"], **row})
+
+
+def _last_json(text: str) -> dict | None:
+    lines = [line for line in text.splitlines() if line.startswith("{")]
+    return json.loads(lines[-1]) if lines else None
+
+
+def fit_child(data: str, backend: str, seed: int, draws: int, tune: int, chains: int) -> None:
+    """One fit (in a child process): prints its timings and convergence as JSON."""
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    from reconcile.config import load_config
+    from reconcile.dataset import load_dataset
+
+    config = load_config()
+    dataset = load_dataset(data, config)
+    sampler = config.sampler.model_copy(update={"draws": draws, "tune": tune,
+                                                "chains": chains})
+    if backend == "stan":
+        sys.path.insert(0, str(HERE))
+        import stan_reference
+
+        built = stan_reference.build(dataset, config)
+        result = stan_reference.sample(built, draws=draws, tune=tune, chains=chains, seed=seed)
+        posterior, compile_s = result.posterior, built.compile_s
+        sample_s = result.timings["sample_s"]
+        divergences = result.divergences
+    else:
+        from reconcile.inference import fit
+
+        started = time.perf_counter()
+        fitted = fit(dataset, config, seed=seed,
+                     sampler=sampler.model_copy(update={"backend": backend}))
+        wall = time.perf_counter() - started
+        posterior = fitted.idata.posterior.to_dataset()
+        sample_s = float(posterior.attrs.get("sampling_time", fitted.timings["sample_s"]))
+        compile_s = wall - sample_s
+        divergences = int(fitted.idata.sample_stats["diverging"].sum())
+    print(json.dumps({"compile_s": compile_s, "sample_s": sample_s,
+                      **convergence(posterior), "divergences": divergences}), flush=True)
+
+
+def convergence(posterior) -> dict:
+    """Minimum bulk ESS and maximum R-hat over the true counts, and ESS per second later."""
+    import arviz_stats as azs
+
+    counts = posterior[["count"]]
+    ess = azs.ess(counts, sample_dims=["chain", "draw"], method="bulk")["count"]
+    rhat = azs.rhat(counts, sample_dims=["chain", "draw"])["count"]
+    return {"min_ess_bulk": float(ess.min()), "max_r_hat": float(rhat.max()),
+            "quantities": int(counts.sizes["quantity"])}
+
+
+# --- a fast path: ADVI against NUTS -----------------------------------------------------------
+def fast_path(sizes: list[str], repeats: int, draws: int, tune: int) -> None:
+    """Mean-field ADVI (PyMC) against NUTS on simulated archives whose true counts are known:
+    coverage of the 90% intervals, their width, and time. NUTS only up to L (at XL it would
+    take hours on this machine)."""
+    for size in sizes:
+        for repeat in range(repeats):
+            methods = ["advi"] if size == "XL" else ["nuts", "advi"]
+            for method in methods:
+                child = measured([PYTHON, __file__, "_approx", size, method, str(repeat),
+                                  str(draws), str(tune)])
+                row = _last_json(child["stdout"]) or {"error": child["stderr"][-1500:]}
+                record("fast_path", {"size": size, "method": method, "repeat": repeat,
+                                     "peak_rss_mib": child["peak_rss_mib"], **row})
+
+
+def approx_child(size: str, method: str, repeat: int, draws: int, tune: int) -> None:
+    """One fit of a simulated archive (in a child process): coverage of the true counts."""
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    import numpy as np
+    import pymc as pm
+
+    sys.path.insert(0, str(HERE))
+    from datasets import SIZES, realistic
+
+    from reconcile.config import load_config
+    from reconcile.inference import fit
+    from reconcile.model.build import build_model
+    from reconcile.model.simulate import random_structure, simulate_like
+
+    config = load_config()
+    shape = SIZES[size]
+    structure = random_structure(n_sources=shape.sources, n_quantities=shape.quantities,
+                                 n_claims=shape.claims, seed=100 + repeat, max_depth=3)
+    simulation = simulate_like(structure, realistic(config), seed=200 + repeat)[0]
+    truth = simulation.truth["count"]
+    started = time.perf_counter()
+    if method == "nuts":
+        sampler = config.sampler.model_copy(update={"draws": draws, "tune": tune})
+        idata = fit(simulation.dataset, config, seed=repeat, sampler=sampler).idata
+    else:
+        model = build_model(simulation.dataset, config)
+        with model:
+            approximation = pm.fit(n=ADVI_ITERATIONS, method="advi", random_seed=repeat,
+                                   progressbar=False)
+            idata = approximation.sample(draws * 4, random_seed=repeat)
+    seconds = time.perf_counter() - started
+    count = idata.posterior["count"].values.reshape(-1, truth.size)
+    low, high = np.quantile(count, [0.05, 0.95], axis=0)
+    print(json.dumps({"seconds": seconds, "quantities": int(truth.size),
+                      "coverage_90": float(np.mean((truth >= low) & (truth <= high))),
+                      "median_log_width_90": float(np.median(np.log(high / low)))}), flush=True)
+
+
+ADVI_ITERATIONS = 20_000
+
+
+# --- report ---------------------------------------------------------------------------------
+def report(out: Path) -> None:
+    """RESULTS.md from every stored record: medians over repeats, newest date per table."""
+    end = _load("end_to_end")
+    fits = _load("samplers")
+    lines = ["# Benchmarks", "", "Generated by `benchmarks/scale.py report` from the records in "
+             "`benchmarks/results/`; each table says the command that measures it. Medians over "
+             "repeats, each measurement in a fresh process on the machine named.", ""]
+    if end:
+        lines += ["## `reconcile run` end to end", "",
+                  "`.venv/bin/python benchmarks/scale.py end-to-end --sizes S M L --repeats 3`. "
+                  "\"first\": empty PyTensor/numba caches; \"cached\": the same command again. "
+                  "M and above run with `--no-sensitivity`.", "",
+                  "| size | claims | run | repeats | check (s) | wall (s) | compile (s) | "
+                  "sampling (s) | sensitivity (s) | report (s) | peak memory (MiB) | "
+                  "diagnostics |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for key, rows in _groups(end, ("size", "run")):
+            t = [r["timings"] for r in rows]
+            lines.append(
+                f"| {key[0]} | {rows[0]['claims']:,} | {key[1]} | {len(rows)} | "
+                f"{_med(r['check_s'] for r in rows):.2f} | {_med(r['wall_s'] for r in rows):.1f} | "
+                f"{_med(x.get('compile_s', 0) for x in t):.1f} | {_med(x.get('sample_s', 0) for x in t):.1f} | "
+                f"{_med(x.get('sensitivity_s', 0) for x in t):.1f} | {_med(x.get('report_s', 0) for x in t):.1f} | "
+                f"{_med(r['peak_rss_mib'] for r in rows):.0f} | {_verdict(rows)} |")
+        lines.append("")
+    if fits:
+        lines += ["## Samplers side by side", "",
+                  "`.venv/bin/python benchmarks/scale.py samplers --sizes S M L --backends nutpie "
+                  "pymc numpyro stan`: the default model, 4 chains of the same tuning and draws, "
+                  "each fit in its own process. ESS/s is the minimum bulk ESS over the true counts "
+                  "per second of sampling (compilation excluded, shown apart).", "",
+                  "| size | sampler | repeats | tune + draws | compile (s) | sampling (s) | "
+                  "min ESS bulk | ESS/s | max R-hat | divergences | peak memory (MiB) | "
+                  "ESS/s vs Stan |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        groups = dict(_groups([r for r in fits if "sample_s" in r], ("size", "backend")))
+        for (size, backend), rows in groups.items():
+            rate = _med(r["min_ess_bulk"] / r["sample_s"] for r in rows)
+            stan = groups.get((size, "stan"))
+            ratio = rate / _med(r["min_ess_bulk"] / r["sample_s"] for r in stan) if stan else None
+            lines.append(
+                f"| {size} | {backend} | {len(rows)} | {rows[0]['tune']} + {rows[0]['draws']} | "
+                f"{_med(r['compile_s'] for r in rows):.1f} | {_med(r['sample_s'] for r in rows):.1f} | "
+                f"{_med(r['min_ess_bulk'] for r in rows):.0f} | {rate:.1f} | "
+                f"{_med(r['max_r_hat'] for r in rows):.3f} | {_med(r['divergences'] for r in rows):.0f} | "
+                f"{_med(r['peak_rss_mib'] for r in rows):.0f} | "
+                f"{'' if ratio is None else f'{ratio:.1f}x'} |")
+        failed = [r for r in fits if "sample_s" not in r]
+        for r in failed:
+            lines.append(f"\n{r['size']} {r['backend']} failed: `{r.get('error', '')[-300:]}`")
+        lines.append("")
+    approx = [r for r in _load("fast_path") if "seconds" in r]
+    if approx:
+        lines += ["## A fast path? Mean-field ADVI against NUTS", "",
+                  "`.venv/bin/python benchmarks/scale.py fast-path --sizes M XL --repeats 3`: "
+                  "simulated archives with known true counts; NUTS 4 chains (default tuning "
+                  f"and draws), ADVI {ADVI_ITERATIONS:,} iterations (PyMC). Coverage is the "
+                  "share of true counts inside their 90% interval (pooled over quantities; "
+                  "they are correlated, so read it with care), width the median of "
+                  "log(upper / lower).", "",
+                  "| size | method | repeats | time (s) | 90% coverage | median log width | "
+                  "peak memory (MiB) |", "|---|---|---|---|---|---|---|"]
+        for (size, method), rows in _groups(approx, ("size", "method")):
+            lines.append(
+                f"| {size} | {method} | {len(rows)} | {_med(r['seconds'] for r in rows):.0f} | "
+                f"{_med(r['coverage_90'] for r in rows):.3f} | "
+                f"{_med(r['median_log_width_90'] for r in rows):.2f} | "
+                f"{_med(r['peak_rss_mib'] for r in rows):.0f} |")
+        lines.append("")
+    machines = sorted({r["machine"] for r in end + fits + approx})
+    dates = sorted({r["date"] for r in end + fits + approx})
+    lines += [f"Machines: {'; '.join(machines)}. Dates: {', '.join(dates)}.", ""]
+    out.write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {out}")
+
+
+def _load(kind: str) -> list[dict]:
+    path = RESULTS / f"{kind}.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def _groups(rows: list[dict], keys: tuple[str, ...]):
+    order = {"S": 0, "M": 1, "L": 2, "XL": 3}
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row[k] for k in keys), []).append(row)
+    return sorted(groups.items(), key=lambda item: (order.get(item[0][0], 9), item[0][1:]))
+
+
+def _med(values) -> float:
+    values = [float(v) for v in values]
+    return statistics.median(values) if values else float("nan")
+
+
+def _verdict(rows: list[dict]) -> str:
+    ok = sum(bool(r["diagnostics_ok"]) for r in rows)
+    worst = max(rows, key=lambda r: r.get("max_r_hat") or 0)
+    return (f"{ok}/{len(rows)} ok (R-hat <= {worst.get('max_r_hat') or float('nan'):.3f}, "
+            f"ESS >= {min(r.get('min_ess_bulk') or 0 for r in rows):.0f})")
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_fit":
+        data, backend, seed, draws, tune, chains = sys.argv[2:8]
+        fit_child(data, backend, int(seed), int(draws), int(tune), int(chains))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "_approx":
+        size, method, repeat, draws, tune = sys.argv[2:7]
+        approx_child(size, method, int(repeat), int(draws), int(tune))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=["end-to-end", "samplers", "fast-path", "report"])
+    parser.add_argument("--sizes", nargs="+", default=["S", "M"])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--backends", nargs="+", default=["nutpie", "pymc", "numpyro", "stan"])
+    parser.add_argument("--draws", type=int, default=1000)
+    parser.add_argument("--tune", type=int, default=1000)
+    parser.add_argument("--chains", type=int, default=4)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "reconcile-bench")
+    parser.add_argument("--run-option", action="append", default=[],
+                        help="extra option for `reconcile run` (repeatable)")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    if args.what == "end-to-end":
+        end_to_end(args.sizes, args.repeats, args.work, args.run_option)
+    elif args.what == "fast-path":
+        fast_path(args.sizes, args.repeats, args.draws, args.tune)
+    elif args.what == "samplers":
+        samplers(args.sizes, args.backends, args.repeats, args.work, args.draws, args.tune,
+                 args.chains)
+    report(HERE / "RESULTS.md")
+
+
+if __name__ == "__main__":
+    main()
