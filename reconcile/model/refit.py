@@ -5,9 +5,10 @@ Compilation (numba, 10-20 s) costs more than sampling at seed size. nutpie compi
 density and gradient only; the deterministics (true counts, biases, noise scales) are computed
 afterwards for all draws at once by a vectorized PyTensor function, which PyTensor caches on
 disk, where nutpie's own compiled wrappers cannot be cached (that halves the compilation).
-Everything a refit may change is pm.Data in the model: the claims' bounds, their evidence weights (0 drops a claim,
-as leave-one-source-out does) and the stance priors (another identification anchor). Such
-datasets and configurations are swapped into the compiled model instead of rebuilding it.
+Everything a refit may change is pm.Data in the model: the claims' bounds, their evidence
+weights (0 drops a claim, as leave-one-source-out does) and the stance priors (another
+identification anchor). Such datasets and configurations are swapped into the compiled model
+instead of rebuilding it.
 """
 
 from __future__ import annotations
@@ -101,19 +102,18 @@ class Refitter:
     def _with_deterministics(self, posterior: xr.Dataset, updates: dict) -> xr.Dataset:
         """``posterior`` with the model's deterministics computed from its draws, under the
         data this fit used (the stance priors of another anchor are data)."""
-        free = [rv.name for rv in self.model.free_RVs]
-        stacked = [posterior[name].stack(sample=("chain", "draw")).transpose("sample", ...)
-                   for name in free]
-        shared = {var.name: var for var in self.model.data_vars}
-        previous = {name: shared[name].get_value() for name in updates if name in shared}
+        stacked = [posterior[rv.name].stack(sample=("chain", "draw")).transpose("sample", ...)
+                   for rv in self.model.free_RVs]
+        shared = {var.name: var for var in self._deterministics.get_shared() if var.name in updates}
+        previous = {name: var.get_value() for name, var in shared.items()}
         try:
-            for name in previous:
-                shared[name].set_value(np.asarray(updates[name], dtype=shared[name].dtype))
+            for name, var in shared.items():
+                var.set_value(np.asarray(updates[name], dtype=var.dtype))
             values = self._deterministics(*[draws.values for draws in stacked])
         finally:
             for name, value in previous.items():
                 shared[name].set_value(value)
-        sample_index = stacked[0]["sample"] if stacked else None
+        sample_index = stacked[0]["sample"]
         out = posterior.copy()
         for variable, value in zip(self.model.deterministics, values):
             dims = self.model.named_vars_to_dims.get(variable.name, ())
