@@ -95,7 +95,7 @@ def run(data_dir: str | Path, out_dir: str | Path | None = None, model: str | Pa
 
 def report_fit(fitted: Fit, data_dir: str | Path, out_dir: str | Path,
                model: str | Path | None = None, replace: bool = False,
-               allow_bad_diagnostics: bool = False, with_sensitivity: bool = False,
+               allow_bad_diagnostics: bool = False, with_sensitivity: bool | None = None,
                progress: Callable[[str], None] | None = None) -> RunResult:
     """Check a fit already made (in a notebook, say) and write every output of
     ``reconcile run`` for it: the same tables, checks, report and run.json, by the same steps.
@@ -106,8 +106,9 @@ def report_fit(fitted: Fit, data_dir: str | Path, out_dir: str | Path,
     in code has no such file: save it as a TOML file (a copy of models/default.toml, edited)
     and load it from there. As with ``run``, nothing is written when the diagnostics fail,
     unless ``allow_bad_diagnostics`` keeps the outputs for inspection (marked as failed);
-    ``result.out_dir`` is None when nothing was written. ``with_sensitivity`` adds the
-    sensitivity refits (see sensitivity.py; one compilation and one short refit per source).
+    ``result.out_dir`` is None when nothing was written. ``with_sensitivity`` is as in
+    ``run`` (None: the sensitivity refits when at most SENSITIVITY_AUTO_MAX_SOURCES sources
+    speak), so that the defaults of both write the same outputs and the same rerun command.
 
     Examples
     --------

@@ -167,7 +167,7 @@ def test_report_fit_writes_what_run_writes(hostile_run, tmp_path):
 
     first = hostile_run.result  # run(..., seed=1, 2 x 100 draws, allow_bad_diagnostics=True)
     result = reconcile.report_fit(first.fit, hostile_run.data, tmp_path / "again",
-                                  allow_bad_diagnostics=True, with_sensitivity=True)
+                                  allow_bad_diagnostics=True)
     assert result.out_dir == tmp_path / "again" and not result.ok
     assert sorted(p.name for p in result.out_dir.iterdir()) == sorted(
         p.name for p in first.out_dir.iterdir())
