@@ -126,17 +126,21 @@ def _section(study: Study, summary: dict) -> str:
              f"and scenario; sampler {settings['sampler']['chains']} x "
              f"({settings['sampler']['tune']} + {settings['sampler']['draws']}); "
              f"{settings['seconds']['total'] / 60:.1f} minutes on {settings['scheduler']}.", "",
-             "| model / scenario | fits (failed) | uniformity tests rejected (Holm, 1%) | "
-             "smallest Holm p | coverage 50% | coverage 90% | coverage 95% | 90% nominal? |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| model / scenario | fits (failed) | with R-hat > 1.01 | with divergences | "
+             "uniformity tests rejected (Holm, 1%) | smallest Holm p | coverage 50% | "
+             "coverage 90% | coverage 95% | 90% nominal? |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     coverage = {(r["model"], r["scenario"], r["nominal"]): r for r in summary["coverage"]}
+    health = {(r["model"], r["scenario"]): r for r in summary["fit_health"]}
     for key, v in summary["verdicts"].items():
         model, scenario = key.split("/", 1)
         cells = []
         for prob in (0.5, 0.9, 0.95):
             row = coverage.get((model, scenario, prob))
             cells.append(f"{row['coverage']:.3f} ± {row['se']:.3f}" if row else "-")
-        lines.append(f"| {key} | {v['fits']} ({v['failed']}) | {v['rejected_at_1pct_holm']} of "
+        fits = health[(model, scenario)]
+        lines.append(f"| {key} | {v['fits']} ({v['failed']}) | {fits['r_hat_above_1.01']} | "
+                     f"{fits['with_divergences']} | {v['rejected_at_1pct_holm']} of "
                      f"{v['tests']} | {_p(v['min_p_holm'])} | {' | '.join(cells)} | "
                      f"{'yes' if v['coverage_90_nominal'] else '**no**'} |")
     lines += ["", f"![coverage](validation/{study.name}-coverage.png)", ""]
@@ -149,23 +153,41 @@ ROBUST = (0.85, 0.95)  # the 90% coverage a misspecified process must keep (issu
 def _findings(study: Study, summary: dict) -> list[str]:
     """One sentence per (model, scenario) of a study, read off its numbers."""
     lines = []
+    health = {(r["model"], r["scenario"]): r for r in summary["fit_health"]}
     for key, v in summary["verdicts"].items():
         model, scenario = key.split("/", 1)
         coverage = f"90% coverage {v['coverage_90']:.3f} ± {v['coverage_90_se']:.3f}"
+        divergent = health[(model, scenario)]["with_divergences"]
+        warning = (f" **{divergent} of {v['fits']} fits diverge**: such fits fail `reconcile "
+                   "run`'s diagnostics." if divergent > 0.1 * v["fits"] else "")
         where = f"{study.structure} shape, {model}"
         if scenario == "model":
             ranks = ("ranks uniform (no test rejects after Holm)" if not v["rejected_at_1pct_holm"]
                      else f"**{v['rejected_at_1pct_holm']} of {v['tests']} uniformity tests "
                           "reject**")
             nominal = "nominal" if v["coverage_90_nominal"] else "**not nominal**"
-            lines.append(f"* SBC, {where}: {ranks}; {coverage} ({nominal}); "
-                         f"{v['failed']} of {v['fits']} fits failed.")
+            lines.append(f"* SBC, {where}: {ranks}{_rejected(summary, model, scenario)}; "
+                         f"{coverage} ({nominal}); {v['failed']} of {v['fits']} fits failed.{warning}")
         else:
             inside = ROBUST[0] <= v["coverage_90"] <= ROBUST[1]
             verdict = ("holds (within [0.85, 0.95])" if inside
                        else f"**breaks** (outside [0.85, 0.95])")
-            lines.append(f"* `{scenario}`, {where}: {coverage}: {verdict}.")
+            lines.append(f"* `{scenario}`, {where}: {coverage}: {verdict}.{warning}")
     return lines
+
+
+def _rejected(summary: dict, model: str, scenario: str, shown: int = 3) -> str:
+    """The parameters whose uniformity test rejects, with their mean PIT (0.5 when
+    calibrated; below it, the truth tends to lie below the posterior median)."""
+    rows = sorted((r for r in summary["uniformity"] if r["rejected"]
+                   and r["model"] == model and r["scenario"] == scenario),
+                  key=lambda r: r["p_holm"])
+    if not rows:
+        return ""
+    names = ", ".join(f"`{r['parameter']}[{r['element']}]` (mean PIT {r['mean_pit']:.2f})"
+                      if r["element"] else f"`{r['parameter']}` (mean PIT {r['mean_pit']:.2f})"
+                      for r in rows[:shown])
+    return f": {names}{', ...' if len(rows) > shown else ''}"
 
 
 def _p(value) -> str:
@@ -248,9 +270,18 @@ What the lines mean:
   `independent-figures` the simulator's process is the model exactly; the default's
   `identical_figures = "once"` rule merges figures that coincide by chance (common among small
   counts) and so may cover a little more than 90%: it discards a little evidence on purpose.
+* R-hat and divergences are counted per fit over every parameter. The calibration sampler is
+  deliberately short (2 chains of 1,000 draws, against 4 x 2,000 in `reconcile run`), so an
+  R-hat above 1.01 somewhere in a fit is common; SBC is the check that such fits still give
+  calibrated ranks and intervals. `reconcile run` itself refuses a fit with any R-hat above
+  1.01 (exit 3).
 * The misspecified processes are ones the model does not assume. The target is 90% coverage
   within [0.85, 0.95] under heavy tails, rounding and copying. Without the "once" rule
   (`independent-figures` in the last study) copied figures count as independent evidence.
+  The rule recovers most of what copying takes, not all of it where figures are dense: a
+  merged group weighs its claims equally, each read with its own speaker's bias, so a copied
+  understatement is still partly read as if the copier had made it. Giving a repeated figure
+  to its first speaker alone would be the next step; it is not what the model does today.
 * **A wrong anchor cannot be seen in any dataset**: when third parties inflate, every estimate
   inherits the factor, and coverage falls however many claims there are. That is why the
   anchor is stated in every report, and why the report shows the estimates under the other
