@@ -4,9 +4,11 @@ contract says, reproducible bytes, atomic writing, refusal to overwrite, honest 
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -155,6 +157,38 @@ def test_rerunning_run_json_in_another_process_gives_identical_bytes(hostile_run
     assert result.returncode == 3, result.stderr  # the same failed diagnostics, kept
     for name in ("estimates.csv", "sources.csv", "claims.csv", "diagnostics.json"):
         assert (again / name).read_bytes() == (first / name).read_bytes(), name
+
+
+FIT_AND_HASH = """
+import hashlib, sys
+import numpy as np
+import reconcile
+dataset = reconcile.load_dataset(sys.argv[1])
+config = reconcile.load_config()
+sampler = config.sampler.model_copy(update={"chains": 2, "tune": 100, "draws": 100})
+fitted = reconcile.fit(dataset, config, seed=3, sampler=sampler)
+posterior = fitted.idata.posterior
+draws = np.concatenate([np.ravel(posterior[name].values) for name in sorted(posterior.data_vars)])
+print(hashlib.sha256(draws.tobytes()).hexdigest(), np.unique(posterior["count"].values).size)
+"""
+
+
+def test_a_cold_and_a_warm_compilation_cache_give_the_same_draws(tmp_path):
+    """A first run compiles the model, a second loads it from PyTensor's and numba's disk
+    caches: the same seed must give the same draws in both. With numba's fastmath (PyTensor's
+    default; reconcile turns it off in model/build.py) the two differed."""
+    env = {**os.environ, "PYTENSOR_FLAGS": f"base_compiledir={tmp_path / 'pytensor'}",
+           "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
+    outputs = []
+    for _ in ("cold", "warm"):
+        result = subprocess.run([sys.executable, "-c", FIT_AND_HASH, str(SEEDS)], env=env,
+                                capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr[-2000:]
+        outputs.append(result.stdout.split())
+    assert any((tmp_path / "pytensor").iterdir())  # the second process found a cache
+    (cold_hash, cold_values), (warm_hash, _) = outputs
+    assert int(cold_values) > 1000  # real draws, not a constant
+    assert warm_hash == cold_hash
 
 
 def test_another_seed_gives_other_estimates(hostile_run, tmp_path):
