@@ -346,9 +346,9 @@ def report(out: Path) -> None:
                   "the diagnostics pass (S at seed 1 missed R-hat <= 1.01 by 0.0002, so those "
                   "rows have none).", "",
                   "| size | claims | run | fastmath | seed | repeats | check (s) | wall (s) | "
-                  "compile (s) | sampling (s) | sensitivity (s) | report (s) | "
-                  "peak memory (MiB) | diagnostics |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                  "compile (s) | sampling (s) | claim checks (s) | sensitivity (s) | "
+                  "report (s) | peak memory (MiB) | diagnostics |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for row in end:
             row.setdefault("seed", 1)  # the seed of the records made before it was stored
         for key, rows in _groups(end, ("size", "run", "fastmath", "seed")):
@@ -357,6 +357,7 @@ def report(out: Path) -> None:
                 f"| {key[0]} | {rows[0]['claims']:,} | {key[1]} | {key[2]} | {key[3]} | {len(rows)} | "
                 f"{_med(r['check_s'] for r in rows):.2f} | {_med(r['wall_s'] for r in rows):.1f} | "
                 f"{_med(x.get('compile_s', 0) for x in t):.1f} | {_med(x.get('sample_s', 0) for x in t):.1f} | "
+                f"{_med(x.get('checks_s', 0) for x in t):.1f} | "
                 f"{_med(x.get('sensitivity_s', 0) for x in t):.1f} | {_med(x.get('report_s', 0) for x in t):.1f} | "
                 f"{_med(r['peak_rss_mib'] for r in rows):.0f} | {_verdict(rows)} |")
         lines.append("")
