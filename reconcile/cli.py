@@ -90,6 +90,11 @@ def check(data_dir: Path, model: str | None) -> None:
 @click.option("--chains", type=int, default=None, help="Number of chains.")
 @click.option("--sampler", "backend", type=click.Choice(["nutpie", "pymc", "numpyro"]),
               default=None, help="NUTS implementation (default: the model's, nutpie).")
+@click.option("--method", type=click.Choice(["nuts", "advi"]), default=None,
+              help="nuts (default) or advi: the fast path for archives NUTS cannot fit in "
+                   "time. ADVI's intervals are too narrow; screen with it, cite NUTS.")
+@click.option("--advi-iterations", type=click.IntRange(min=100), default=None,
+              help="ADVI iterations (default: the model's, 20,000).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bars (default: when the terminal is interactive).")
 @click.option("--sensitivity/--no-sensitivity", default=None,
@@ -98,7 +103,8 @@ def check(data_dir: Path, model: str | None) -> None:
                    "sources make claims; one short refit per source).")
 def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, force: bool,
         allow_bad_diagnostics: bool, draws: int | None, tune: int | None, chains: int | None,
-        backend: str | None, progress: bool | None, sensitivity: bool | None) -> None:
+        backend: str | None, method: str | None, advi_iterations: int | None,
+        progress: bool | None, sensitivity: bool | None) -> None:
     """Fit the model to DATA_DIR and write estimates, diagnostics and the report."""
     from rich.console import Console
 
@@ -118,7 +124,9 @@ def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, forc
     except OSError as exc:  # a path the file system refuses (e.g. --model name too long)
         _fail(f"{exc.filename or model}: {exc.strerror or exc}", EXIT_INPUT)
     overrides = {k: v for k, v in {"draws": draws, "tune": tune, "chains": chains,
-                                   "backend": backend}.items() if v is not None}
+                                   "backend": backend, "method": method,
+                                   "advi_iterations": advi_iterations}.items()
+                 if v is not None}
     sampler = config.sampler.model_copy(update=overrides) if overrides else None
 
     phase = ["starting"]
@@ -157,6 +165,8 @@ def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, forc
         _fail(f"reconcile: DIAGNOSTICS FAILED: {reasons}. Do not cite these numbers; {where}. "
               "Try more draws (--draws) or check the claims flagged in the report.",
               EXIT_DIAGNOSTICS)
+    if diagnostics.get("approximate"):
+        click.echo(_printable(f"reconcile: WARNING: {diagnostics['caveat']}"), err=True)
     total = result.run_info["timings"].get("total_s", 0.0)
     click.echo(_printable(f"Wrote {result.out_dir} in {total:.1f} s: report.html, "
                           "estimates.csv, sources.csv, claims.csv, diagnostics.json, "

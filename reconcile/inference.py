@@ -50,7 +50,18 @@ class Fit:
 
         return source_bias_table(self)
 
+    @property
+    def approximate(self) -> bool:
+        """Fitted by the fast path (ADVI), not NUTS: intervals too narrow, no R-hat/ESS."""
+        from reconcile.approximate import is_approximate
+
+        return is_approximate(self.idata)
+
     def diagnostics(self) -> dict:
+        if self.approximate:
+            from reconcile.approximate import approximation_diagnostics
+
+            return approximation_diagnostics(self)
         from reconcile.summaries import convergence_diagnostics
 
         return convergence_diagnostics(self)
@@ -58,7 +69,8 @@ class Fit:
 
 def fit(dataset: Dataset, config: ModelConfig, seed: int = 0,
         sampler: SamplerConfig | None = None, progressbar: bool = False) -> Fit:
-    """Build the model for ``dataset`` under ``config`` and sample its posterior.
+    """Build the model for ``dataset`` under ``config`` and sample its posterior with NUTS,
+    or approximate it with ADVI when the sampler's ``method`` is "advi" (approximate.py).
 
     ``sampler`` overrides ``config.sampler`` (e.g. fewer draws in a notebook or test).
     """
@@ -68,6 +80,15 @@ def fit(dataset: Dataset, config: ModelConfig, seed: int = 0,
     model = build_model(dataset, config)
     timings["build_s"] = time.perf_counter() - started
     refitter = None
+    if sampler.method == "advi":
+        from reconcile.approximate import fit_advi
+
+        started = time.perf_counter()
+        with interruptible() as received:
+            idata = fit_advi(model, sampler, seed, progressbar=progressbar)
+        raise_if_interrupted(received)  # pm.fit stops at a signal and returns what it has
+        timings["sample_s"] = time.perf_counter() - started
+        return _with_log_likelihood(dataset, config, model, idata, seed, sampler, timings, None)
     if sampler.backend == "nutpie":
         # compiled here rather than inside pm.sample, so that refits reuse it
         from reconcile.model.refit import Refitter
@@ -79,6 +100,12 @@ def fit(dataset: Dataset, config: ModelConfig, seed: int = 0,
     idata = sample(model, sampler, seed, progressbar=progressbar, dataset=dataset,
                    refitter=refitter)
     timings["sample_s"] = time.perf_counter() - started
+    return _with_log_likelihood(dataset, config, model, idata, seed, sampler, timings, refitter)
+
+
+def _with_log_likelihood(dataset: Dataset, config: ModelConfig, model: pm.Model,
+                         idata: xr.DataTree, seed: int, sampler: SamplerConfig,
+                         timings: dict[str, float], refitter: Refitter | None) -> Fit:
     started = time.perf_counter()
     pm.stats.compute_log_likelihood(idata, model=model, progressbar=False)
     timings["log_likelihood_s"] = time.perf_counter() - started

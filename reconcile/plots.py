@@ -27,6 +27,31 @@ _STANCE_COLORS = {"own": "#1b6ca8", "enemy": "#c0392b", "third_party": "#444444"
 _HIDDEN_TRACE_VARS = ("leaf_z", "remainder_log_ratio", "remainder_ratio", "source_bias_z", "noise_kind_z", "noise_source_z")
 
 
+# A figure with one row per item is unreadable beyond this many rows (and past 2^16 pixels,
+# which matplotlib refuses, at about 1,400); large archives plot a selection.
+MAX_PLOT_ROWS = 80
+
+
+def forest_quantities(dataset) -> list[str]:
+    """The quantities the forest plot draws, in tree order: all of them, or, beyond
+    MAX_PLOT_ROWS, the most aggregated ones (shallowest in the nesting tree first)."""
+    order = list(dataset.tree_order)
+    if len(order) <= MAX_PLOT_ROWS:
+        return order
+    position = {quantity_id: i for i, quantity_id in enumerate(order)}
+    chosen = set(sorted(order, key=lambda q: (dataset.depth(q), position[q]))[:MAX_PLOT_ROWS])
+    return [quantity_id for quantity_id in order if quantity_id in chosen]
+
+
+def plotted_sources(biases: pd.DataFrame) -> pd.DataFrame:
+    """The sources the bias plot draws: all of them, or, beyond MAX_PLOT_ROWS, those with
+    the most claims."""
+    if len(biases) <= MAX_PLOT_ROWS:
+        return biases
+    return biases.sort_values(["n_claims", "source_id"], ascending=[False, True]).head(
+        MAX_PLOT_ROWS)
+
+
 def forest_plot(fit: Fit, estimates: pd.DataFrame | None = None) -> Figure:
     """Each quantity's 50% and 90% intervals with every claim about it drawn over them.
 
@@ -34,7 +59,7 @@ def forest_plot(fit: Fit, estimates: pd.DataFrame | None = None) -> Figure:
     from the bound, upper bounds arrows pointing left, ranges and vague words bars."""
     estimates = fit.estimates() if estimates is None else estimates
     dataset = fit.dataset
-    order = list(dataset.tree_order)
+    order = forest_quantities(dataset)
     rows = estimates.set_index("quantity_id").loc[order]
     kinds = sorted({s.kind for s in dataset.sources})
     marker = {k: _KIND_MARKERS[i % len(_KIND_MARKERS)] for i, k in enumerate(kinds)}
@@ -46,6 +71,8 @@ def forest_plot(fit: Fit, estimates: pd.DataFrame | None = None) -> Figure:
     ax.plot(rows["median"], positions, "|", color="white", ms=9, mew=2, zorder=3)
     position_of = dict(zip(order, positions))
     for claim in dataset.claims:
+        if claim.quantity_id not in position_of:
+            continue
         y = position_of[claim.quantity_id] + 0.22
         _draw_claim(ax, claim.observation, y, marker[dataset.source_by_id[claim.source_id].kind],
                     _STANCE_COLORS[dataset.stance(claim)])
@@ -86,7 +113,8 @@ def source_bias_plot(fit: Fit, biases: pd.DataFrame | None = None) -> Figure:
     """Each speaking source's bias factor (median, 90% interval), grouped by kind and
     coloured by stance; the dashed line is 1 (no bias)."""
     biases = fit.source_biases() if biases is None else biases
-    table = biases.sort_values(["kind", "stance", "source_id"]).reset_index(drop=True)
+    table = plotted_sources(biases).sort_values(["kind", "stance", "source_id"]).reset_index(
+        drop=True)
     fig, ax = plt.subplots(figsize=(9, max(2.5, 0.35 * len(table) + 1.2)), layout="constrained")
     positions = np.arange(len(table))[::-1]
     colors = [_STANCE_COLORS[s] for s in table["stance"]]
@@ -120,6 +148,23 @@ def trace_plot(fit: Fit) -> Figure:
              if v not in _HIDDEN_TRACE_VARS and fit.idata.posterior[v].ndim == 2]
     pc = azp.plot_trace(fit.idata, var_names=names, backend="matplotlib")
     return pc.get_viz("figure")
+
+
+def loss_plot(fit: Fit) -> Figure:
+    """The ADVI loss (negative ELBO) by iteration, on a log scale above its final level: a
+    converged fit ends flat. The last two tenths, which the convergence check compares, are
+    shaded."""
+    from reconcile.approximate import GROUP
+
+    loss = fit.idata[GROUP]["loss"].values
+    floor = np.nanmin(loss)
+    fig, ax = plt.subplots(figsize=(8, 3), layout="constrained")
+    ax.plot(np.arange(1, loss.size + 1), loss - floor + 1.0, lw=0.6, color="#345")
+    ax.set_yscale("log")
+    ax.axvspan(loss.size - 2 * max(1, loss.size // 10), loss.size, color="#9ab", alpha=0.3)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("loss - min(loss) + 1")
+    return fig
 
 
 def ppc_pit_plot(checks: pd.DataFrame) -> Figure:

@@ -42,10 +42,13 @@ def render_report(fit: Fit, tables: ReportTables, citations: dict[str, str], run
     images = {
         "forest": plots.forest_plot(fit, tables.estimates),
         "bias": plots.source_bias_plot(fit, tables.sources),
-        "rank": plots.rank_plot(fit),
-        "trace": plots.trace_plot(fit),
         "pit": plots.ppc_pit_plot(tables.claims),
     }
+    if fit.approximate:
+        images["loss"] = plots.loss_plot(fit)
+    else:
+        images["rank"] = plots.rank_plot(fit)
+        images["trace"] = plots.trace_plot(fit)
     if tables.sensitivity is not None:
         images["sensitivity"] = plots.sensitivity_plot(fit, tables.sensitivity.leave_one_out)
     encoded = {name: base64.b64encode(plots.figure_to_png(fig)).decode("ascii")
@@ -55,6 +58,7 @@ def render_report(fit: Fit, tables: ReportTables, citations: dict[str, str], run
         autoescape=True, undefined=jinja2.StrictUndefined,
     )
     dataset = fit.dataset
+    n_claims = len(dataset.claims)
     return env.get_template("report.html.j2").render(
         version=__version__,
         dataset_name=dataset.name,
@@ -63,7 +67,7 @@ def render_report(fit: Fit, tables: ReportTables, citations: dict[str, str], run
         config=fit.config,
         config_text=json.dumps(fit.config.model_dump(mode="json"), indent=2),
         identification=fit.config.identification(),
-        n_claims=len(dataset.claims), n_sources=len(dataset.sources),
+        n_claims=n_claims, n_sources=len(dataset.sources),
         n_quantities=len(dataset.quantities),
         diagnostics=tables.diagnostics,
         loo=tables.loo,
@@ -74,14 +78,31 @@ def render_report(fit: Fit, tables: ReportTables, citations: dict[str, str], run
         stances=tables.stances.to_dict("records"),
         sources=tables.sources.to_dict("records"),
         claims=_claim_rows(fit, tables.claims),
+        claims_note=_selection_note(len(reported_claims(fit, tables.claims)), n_claims,
+                                    "claims", "the outliers and influential claims first",
+                                    "claims.csv"),
         citations=[citations[q] for q in dataset.tree_order],
         run_citation=run_citation,
         rerun=rerun,
         sensitivity=_sensitivity_rows(fit, tables.sensitivity),
         sensitivity_skipped=tables.sensitivity_skipped,
+        forest_note=_selection_note(len(plots.forest_quantities(dataset)),
+                                    len(dataset.quantities), "quantities",
+                                    "the most aggregated (shallowest in the nesting tree)",
+                                    "the table below and estimates.csv"),
+        bias_note=_selection_note(len(plots.plotted_sources(tables.sources)),
+                                  len(tables.sources), "sources", "those with the most claims",
+                                  "the table below and sources.csv"),
         anchor_description=(tables.sensitivity.anchor_description
                             if tables.sensitivity is not None else ""),
     )
+
+
+def _selection_note(shown: int, total: int, what: str, which: str, where: str) -> str:
+    """What a plot that draws a selection leaves out ("" when it draws everything)."""
+    if shown == total:
+        return ""
+    return f"Showing {shown:,} of the {total:,} {what}: {which}. All of them are in {where}."
 
 
 def _estimate_rows(estimates: pd.DataFrame) -> list[dict]:
@@ -95,11 +116,27 @@ def _estimate_rows(estimates: pd.DataFrame) -> list[dict]:
     return rows
 
 
+# The report lists at most this many claims (a 100,000-claim archive would make a page of
+# hundreds of megabytes): the flagged ones first; claims.csv has every claim.
+MAX_REPORT_CLAIMS = 2_000
+
+
+def reported_claims(fit: Fit, checks: pd.DataFrame) -> list:
+    """The claims the report lists, in dataset order: all of them, or, beyond
+    MAX_REPORT_CLAIMS, the outliers and influential claims first, then the others in order."""
+    claims = list(fit.dataset.claims)
+    if len(claims) <= MAX_REPORT_CLAIMS:
+        return claims
+    flagged = set(checks.loc[checks["outlier"] | checks["influential"], "claim_id"])
+    ranked = sorted(range(len(claims)), key=lambda i: (claims[i].claim_id not in flagged, i))
+    return [claims[i] for i in sorted(ranked[:MAX_REPORT_CLAIMS])]
+
+
 def _claim_rows(fit: Fit, checks: pd.DataFrame) -> list[dict]:
     dataset = fit.dataset
     by_id = checks.set_index("claim_id")
     rows = []
-    for claim in dataset.claims:
+    for claim in reported_claims(fit, checks):
         check = by_id.loc[claim.claim_id]
         rows.append({
             "claim_id": claim.claim_id, "quantity_id": claim.quantity_id,

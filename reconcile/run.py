@@ -170,7 +170,8 @@ def _check_and_write(fitted: Fit, data_dir: Path, out_dir: Path, model_path: Pat
     run_info["timings"] = timings
     if not tables.diagnostics["ok"] and not allow_bad_diagnostics:
         return RunResult(None, fitted, tables, run_info, conflicts)
-    skipped = sensitivity_skipped(with_sensitivity, dataset, tables.diagnostics["ok"])
+    skipped = sensitivity_skipped(with_sensitivity, dataset, tables.diagnostics["ok"],
+                                  tables.diagnostics.get("method", "nuts"))
     if skipped:
         tables = with_fields(tables, sensitivity_skipped=skipped)
         run_info["sensitivity"] = {"skipped": skipped}
@@ -221,11 +222,14 @@ def write_outputs(result: RunResult, out_dir: Path, replace: bool = False,
 SENSITIVITY_AUTO_MAX_SOURCES = 40
 
 
-def sensitivity_skipped(with_sensitivity: bool | None, dataset: Dataset, diagnostics_ok: bool
-                        ) -> str:
+def sensitivity_skipped(with_sensitivity: bool | None, dataset: Dataset, diagnostics_ok: bool,
+                        method: str = "nuts") -> str:
     """Why the sensitivity section is not computed for this run ("" when it is)."""
     if not diagnostics_ok:
         return "the diagnostics failed and the outputs are kept for inspection only"
+    if method == "advi":
+        return ("the fast path (ADVI) was used; the sensitivity refits need NUTS, whose "
+                "intervals they compare")
     if with_sensitivity is False:
         return "it was turned off (--no-sensitivity)"
     speakers = len({claim.source_id for claim in dataset.claims})
@@ -242,7 +246,10 @@ def rerun_command(data_dir: Path, model_path: Path, seed: int, sampler: SamplerC
     relative to run.json's ``cwd``). Sampler settings are spelt out when they were not the
     model file's own."""
     words = ["reconcile", "run", str(data_dir), "--model", str(model_path), "--seed", str(seed)]
-    if sampler is not None:
+    if sampler is not None and sampler.method == "advi":
+        words += ["--method", "advi", "--draws", str(sampler.draws),
+                  "--advi-iterations", str(sampler.advi_iterations)]
+    elif sampler is not None:
         words += ["--draws", str(sampler.draws), "--tune", str(sampler.tune),
                   "--chains", str(sampler.chains), "--sampler", sampler.backend]
     if allow_bad_diagnostics:
@@ -256,8 +263,8 @@ def _tables(fitted: Fit, seed: int) -> ReportTables:
     with warnings.catch_warnings():
         # ArviZ warns when Pareto k > 0.7; the claims table and report show each k instead
         warnings.filterwarnings("ignore", message="Estimated shape parameter of Pareto")
-        checks = claim_checks(fitted, seed=seed)
-        loo = azs.loo(fitted.idata, var_name="claim_obs")
+        loo = azs.loo(fitted.idata, pointwise=True, var_name="claim_obs")
+        checks = claim_checks(fitted, seed=seed, loo=loo)
     return ReportTables(
         estimates=fitted.estimates(),
         sources=fitted.source_biases(),

@@ -33,7 +33,8 @@ def _interval(posterior: xr.Dataset, var: str, prob: float) -> tuple[np.ndarray,
 
 
 def estimates_table(fit: Fit) -> pd.DataFrame:
-    """One row per quantity: posterior mean, median, 50/90/95% central intervals, R-hat, ESS."""
+    """One row per quantity: posterior mean, median, 50/90/95% central intervals, R-hat, ESS
+    (empty for the ADVI fast path)."""
     posterior = fit.idata.posterior.to_dataset()
     count = posterior["count"]
     table = pd.DataFrame({
@@ -45,9 +46,13 @@ def estimates_table(fit: Fit) -> pd.DataFrame:
     for prob in INTERVAL_PROBS:
         low_col, high_col = interval_columns(prob)
         table[low_col], table[high_col] = _interval(posterior, "count", prob)
-    table["r_hat"] = azs.rhat(posterior[["count"]], sample_dims=list(SAMPLE_DIMS))["count"].values
-    table["ess_bulk"] = azs.ess(posterior[["count"]], sample_dims=list(SAMPLE_DIMS),
-                                method="bulk")["count"].values
+    if fit.approximate:  # independent draws of an approximation: no chains to compare
+        table["r_hat"] = table["ess_bulk"] = np.nan
+    else:
+        table["r_hat"] = azs.rhat(posterior[["count"]],
+                                  sample_dims=list(SAMPLE_DIMS))["count"].values
+        table["ess_bulk"] = azs.ess(posterior[["count"]], sample_dims=list(SAMPLE_DIMS),
+                                    method="bulk")["count"].values
     counts = Counter(c.quantity_id for c in fit.dataset.claims)
     table["n_claims"] = [counts.get(q, 0) for q in table["quantity_id"]]
     return table
@@ -133,6 +138,8 @@ def convergence_diagnostics(fit: Fit) -> dict:
     return {
         "ok": not reasons,
         "reasons": reasons,
+        "method": "nuts",
+        "approximate": False,
         "max_r_hat": max_rhat,
         "min_ess_bulk": min_bulk,
         "min_ess_tail": min_tail,

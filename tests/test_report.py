@@ -159,3 +159,45 @@ def test_a_failure_while_writing_leaves_no_partial_folder(hostile_run, tmp_path,
         run_module.write_outputs(hostile_run.result, out)
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_large_archives_plot_and_list_a_selection_and_say_so():
+    """Beyond 80 rows a plot draws the most aggregated quantities (a parent always before its
+    children) or the sources with most claims; beyond 2,000 claims the report lists the
+    flagged claims first. The files keep everything; the notes say what is left out."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from reconcile import plots, report
+    from reconcile.model.simulate import random_structure
+
+    dataset = random_structure(n_sources=120, n_quantities=300, n_claims=2_500, seed=5,
+                               max_depth=3)
+    shown = plots.forest_quantities(dataset)
+    assert len(shown) == plots.MAX_PLOT_ROWS
+    assert shown == [q for q in dataset.tree_order if q in set(shown)]
+    assert all(dataset.quantity_by_id[q].parent in set(shown) for q in shown
+               if dataset.quantity_by_id[q].parent)
+    assert max(dataset.depth(q) for q in shown) <= min(
+        dataset.depth(q) for q in dataset.tree_order if q not in set(shown))
+
+    sources = pd.DataFrame({"source_id": [s.source_id for s in dataset.sources],
+                            "n_claims": [len(dataset.claims_by(s.source_id))
+                                         for s in dataset.sources]})
+    drawn = plots.plotted_sources(sources)
+    assert len(drawn) == plots.MAX_PLOT_ROWS
+    assert drawn["n_claims"].min() >= sources["n_claims"].nlargest(plots.MAX_PLOT_ROWS).min()
+
+    ids = [c.claim_id for c in dataset.claims]
+    flagged = set(ids[::7])  # 358 flagged claims, spread over the archive
+    checks = pd.DataFrame({"claim_id": ids, "outlier": [i in flagged for i in ids],
+                           "influential": False})
+    listed = report.reported_claims(SimpleNamespace(dataset=dataset), checks)
+    listed_ids = [c.claim_id for c in listed]
+    assert len(listed) == report.MAX_REPORT_CLAIMS
+    assert flagged <= set(listed_ids)
+    assert listed_ids == [i for i in ids if i in set(listed_ids)]  # dataset order
+    assert report._selection_note(80, 300, "quantities", "x", "estimates.csv") == (
+        "Showing 80 of the 300 quantities: x. All of them are in estimates.csv.")
+    assert report._selection_note(27, 27, "claims", "x", "claims.csv") == ""
