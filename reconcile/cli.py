@@ -85,14 +85,14 @@ def check(data_dir: Path, model: str | None) -> None:
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 @click.option("--allow-bad-diagnostics", is_flag=True,
               help="Keep the outputs when convergence diagnostics fail (marked as failed).")
-@click.option("--draws", type=int, default=None, help="Draws per chain (default: the model's).")
+@click.option("--draws", type=int, default=None, help="Draws per chain (default: the model's); with --method advi, all draws.")
 @click.option("--tune", type=int, default=None, help="Tuning steps per chain.")
 @click.option("--chains", type=int, default=None, help="Number of chains.")
 @click.option("--sampler", "backend", type=click.Choice(["nutpie", "pymc", "numpyro"]),
               default=None, help="NUTS implementation (default: the model's, nutpie).")
 @click.option("--method", type=click.Choice(["nuts", "advi"]), default=None,
               help="nuts (default) or advi: the fast path for archives NUTS cannot fit in "
-                   "time. ADVI's intervals are too narrow; screen with it, cite NUTS.")
+                   "time. ADVI's intervals can be much too narrow: screen with it, cite NUTS.")
 @click.option("--advi-iterations", type=click.IntRange(min=100), default=None,
               help="ADVI iterations (default: the model's, 20,000).")
 @click.option("--progress/--no-progress", default=None,
