@@ -1,7 +1,8 @@
 """The fast path: mean-field ADVI (PyMC's ``pm.fit``) for archives NUTS cannot fit in time.
 
 At 100,000 claims one NUTS fit takes hours on two cores; ADVI's cost is one gradient per
-iteration (about 15 ms there), so 20,000 iterations take about five minutes. The price is
+iteration (about 32 ms there), so 10,000 iterations take about 5.5 minutes (measured in
+benchmarks/RESULTS.md, where they passed the convergence check). The price is
 accuracy: a mean-field Gaussian ignores the posterior's correlations (every count moves with
 the shared stance and kind biases) and cannot follow the funnel of the hierarchical spreads,
 so its intervals can be much too narrow. benchmarks/RESULTS.md measures their coverage
@@ -98,11 +99,17 @@ def is_approximate(idata: xr.DataTree) -> bool:
     return GROUP in idata.children
 
 
+def loss_window(iterations: int) -> int:
+    """Iterations per window of the convergence check: the last tenth is compared with the
+    tenth before."""
+    return max(1, iterations // 10)
+
+
 def approximation_diagnostics(fit: Fit) -> dict:
     """Convergence of the optimisation (gates the run) and the Pareto k-hat (reported)."""
     info = fit.idata[GROUP].to_dataset()
     loss = info["loss"].values
-    window = max(1, loss.size // 10)
+    window = loss_window(loss.size)
     last, previous = loss[-window:].mean(), loss[-2 * window:-window].mean()
     parameters = int(info.attrs["free_parameters"])
     drop = float((previous - last) / parameters)

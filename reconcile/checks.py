@@ -42,12 +42,6 @@ SAMPLE_DIMS = ("chain", "draw")
 CLAIMS_PER_BLOCK = 2_000
 
 
-def predictive_cdf_bounds(fit: Fit, claims: slice = slice(None)) -> tuple[np.ndarray, np.ndarray]:
-    """Per draw and claim (of the ``claims`` slice): predictive probability below the claim's
-    interval, and inside it. Returns arrays of shape (draws, claims)."""
-    return _PredictiveDraws.of(fit).cdf_bounds(claims)
-
-
 @dataclass(frozen=True)
 class _PredictiveDraws:
     """The fit's draws that the claims' predictive distributions need, flattened once."""
@@ -68,6 +62,8 @@ class _PredictiveDraws:
                    _flat(posterior["source_bias"]), _flat(posterior["noise_scale"]))
 
     def cdf_bounds(self, claims: slice) -> tuple[np.ndarray, np.ndarray]:
+        """Per draw and claim of the ``claims`` slice: predictive probability below the
+        claim's interval, and inside it; arrays of shape (draws, claims)."""
         inputs, obs = self.inputs, self.inputs.observations
         index = SimpleNamespace(claim_quantity=inputs.claim_quantity[claims],
                                 claim_stance=inputs.claim_stance[claims],

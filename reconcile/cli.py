@@ -85,7 +85,8 @@ def check(data_dir: Path, model: str | None) -> None:
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 @click.option("--allow-bad-diagnostics", is_flag=True,
               help="Keep the outputs when convergence diagnostics fail (marked as failed).")
-@click.option("--draws", type=int, default=None, help="Draws per chain (default: the model's); with --method advi, all draws.")
+@click.option("--draws", type=int, default=None,
+              help="Draws per chain (default: the model's); with --method advi, all draws.")
 @click.option("--tune", type=int, default=None, help="Tuning steps per chain.")
 @click.option("--chains", type=int, default=None, help="Number of chains.")
 @click.option("--sampler", "backend", type=click.Choice(["nutpie", "pymc", "numpyro"]),

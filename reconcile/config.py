@@ -110,7 +110,7 @@ class SamplerConfig(_Strict):
     # claims, 700 parameters, where its per-step cost dominates; benchmarks/RESULTS.md)
     mass_matrix: Literal["auto", "low_rank", "diag"] = "auto"
     # "advi": the fast path for archives NUTS cannot fit in time (approximate.py): mean-field
-    # ADVI, whose intervals are too narrow (benchmarks/RESULTS.md); its draws are one chain
+    # ADVI, whose intervals can be much too narrow (benchmarks/RESULTS.md); its draws are one chain
     # of ``draws`` independent draws, and ``tune``, ``chains`` and the NUTS settings are unused
     method: Literal["nuts", "advi"] = "nuts"
     advi_iterations: int = Field(20_000, ge=100)

@@ -52,7 +52,7 @@ class Fit:
 
     @property
     def approximate(self) -> bool:
-        """Fitted by the fast path (ADVI), not NUTS: intervals too narrow, no R-hat/ESS."""
+        """Fitted by the fast path (ADVI), not NUTS: approximate intervals, no R-hat/ESS."""
         from reconcile.approximate import is_approximate
 
         return is_approximate(self.idata)

@@ -59,6 +59,7 @@ def render_report(fit: Fit, tables: ReportTables, citations: dict[str, str], run
     )
     dataset = fit.dataset
     n_claims = len(dataset.claims)
+    listed = reported_claims(fit, tables.claims)
     return env.get_template("report.html.j2").render(
         version=__version__,
         dataset_name=dataset.name,
@@ -77,8 +78,8 @@ def render_report(fit: Fit, tables: ReportTables, citations: dict[str, str], run
         tree_html=Markup(_tree_html(fit, tables.estimates)),
         stances=tables.stances.to_dict("records"),
         sources=tables.sources.to_dict("records"),
-        claims=_claim_rows(fit, tables.claims),
-        claims_note=_selection_note(len(reported_claims(fit, tables.claims)), n_claims,
+        claims=_claim_rows(fit, listed, tables.claims),
+        claims_note=_selection_note(len(listed), n_claims,
                                     "claims", "the outliers and influential claims first",
                                     "claims.csv"),
         citations=[citations[q] for q in dataset.tree_order],
@@ -132,11 +133,11 @@ def reported_claims(fit: Fit, checks: pd.DataFrame) -> list:
     return [claims[i] for i in sorted(ranked[:MAX_REPORT_CLAIMS])]
 
 
-def _claim_rows(fit: Fit, checks: pd.DataFrame) -> list[dict]:
+def _claim_rows(fit: Fit, claims: list, checks: pd.DataFrame) -> list[dict]:
     dataset = fit.dataset
     by_id = checks.set_index("claim_id")
     rows = []
-    for claim in reported_claims(fit, checks):
+    for claim in claims:
         check = by_id.loc[claim.claim_id]
         rows.append({
             "claim_id": claim.claim_id, "quantity_id": claim.quantity_id,

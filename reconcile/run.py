@@ -171,7 +171,7 @@ def _check_and_write(fitted: Fit, data_dir: Path, out_dir: Path, model_path: Pat
     if not tables.diagnostics["ok"] and not allow_bad_diagnostics:
         return RunResult(None, fitted, tables, run_info, conflicts)
     skipped = sensitivity_skipped(with_sensitivity, dataset, tables.diagnostics["ok"],
-                                  tables.diagnostics.get("method", "nuts"))
+                                  fitted.approximate)
     if skipped:
         tables = with_fields(tables, sensitivity_skipped=skipped)
         run_info["sensitivity"] = {"skipped": skipped}
@@ -223,11 +223,11 @@ SENSITIVITY_AUTO_MAX_SOURCES = 40
 
 
 def sensitivity_skipped(with_sensitivity: bool | None, dataset: Dataset, diagnostics_ok: bool,
-                        method: str = "nuts") -> str:
+                        approximate: bool = False) -> str:
     """Why the sensitivity section is not computed for this run ("" when it is)."""
     if not diagnostics_ok:
         return "the diagnostics failed and the outputs are kept for inspection only"
-    if method == "advi":
+    if approximate:
         return ("the fast path (ADVI) was used; the sensitivity refits need NUTS, whose "
                 "intervals they compare")
     if with_sensitivity is False:
