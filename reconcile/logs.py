@@ -17,3 +17,31 @@ def quiet(logger_name: str, level: int = logging.ERROR) -> Iterator[None]:
         yield
     finally:
         logger.setLevel(previous)
+
+
+class OneLineExceptions(logging.Filter):
+    """Keep a record's message but replace its traceback with one line naming the exception.
+
+    For Dask's own logs: a worker whose heartbeat meets a closing scheduler logs a
+    thirty-line traceback about a connection. A failure that matters to a fit is already
+    reported with that fit, so the terminal gets the event, not the stack."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(exc).__name__}: {exc})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def one_line_exceptions(logger_name: str) -> list[logging.Handler]:
+    """Add a OneLineExceptions filter to every handler of ``logger_name`` that lacks one;
+    returns the handlers it changed, so that the caller can undo it."""
+    changed = []
+    for handler in logging.getLogger(logger_name).handlers:
+        if not any(isinstance(f, OneLineExceptions) for f in handler.filters):
+            handler.addFilter(OneLineExceptions())
+            changed.append(handler)
+    return changed

@@ -4,6 +4,8 @@ failed fits reported rather than lost, and `reconcile calibrate` end to end."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from dataclasses import replace
 
 import numpy as np
@@ -33,6 +35,45 @@ def test_coverage_uses_the_spread_between_simulations():
     assert row["coverage"] == pytest.approx(0.3)
     assert row["se"] == pytest.approx(np.std([1] * 3 + [0] * 7, ddof=1) / np.sqrt(10))
     assert not row["within_tolerance"]
+
+
+ONE_LINE_LOGS_SCRIPT = """
+import logging
+from reconcile.calibration.cluster import dask_client
+from reconcile.logs import OneLineExceptions
+
+def log_a_failed_heartbeat(logger_name="distributed.worker"):
+    try:
+        raise OSError("in <TCP (closed) ConnectionPool.heartbeat_worker>: Stream is closed")
+    except OSError:
+        logging.getLogger(logger_name).exception("Failed to communicate with scheduler during heartbeat.")
+
+if __name__ == "__main__":
+    with dask_client(workers=1) as client:
+        client.run(log_a_failed_heartbeat)
+        log_a_failed_heartbeat("distributed.scheduler")
+    handlers = logging.getLogger("distributed").handlers
+    print(len(handlers), sum(isinstance(f, OneLineExceptions) for h in handlers for f in h.filters))
+"""
+
+
+def test_dask_exceptions_reach_the_terminal_on_one_line(tmp_path):
+    """CI once failed because a worker's heartbeat met the scheduler closing and printed a
+    30-line traceback. With our LocalCluster, the worker processes and the scheduler's side
+    log such an event on one line naming the exception, no stack; after the cluster closes,
+    the scheduler side's handler is as it was."""
+    script = tmp_path / "one_line_logs.py"
+    script.write_text(ONE_LINE_LOGS_SCRIPT)
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                            timeout=120, check=True)
+    lines = [line for line in result.stderr.splitlines() if "Failed to communicate" in line]
+    assert len(lines) == 2, result.stderr
+    assert {line.split(" - ")[1] for line in lines} == {"distributed.worker", "distributed.scheduler"}
+    assert all(line.endswith("Failed to communicate with scheduler during heartbeat. (OSError: "
+                             "in <TCP (closed) ConnectionPool.heartbeat_worker>: Stream is closed)")
+               for line in lines), lines
+    assert "Traceback" not in result.stderr
+    assert result.stdout.split() == ["1", "0"]  # one handler, no filter left on it
 
 
 @pytest.fixture(scope="module")

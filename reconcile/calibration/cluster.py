@@ -14,14 +14,17 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from reconcile.calibration.fits import FitRecord, FitTask, run_fit
-from reconcile.logs import quiet
+from reconcile.logs import OneLineExceptions, one_line_exceptions, quiet
 
 
 @contextmanager
 def dask_client(scheduler: str | None = None, workers: int = 2) -> Iterator[object]:
     """A client of the scheduler at ``scheduler``, or of a new LocalCluster of ``workers``
-    single-threaded worker processes (closed on exit)."""
+    single-threaded worker processes (closed on exit). A LocalCluster's processes share our
+    terminal, so there Dask's exceptions are logged on one line each (reconcile.logs)."""
     from dask.distributed import Client, LocalCluster
+
+    from reconcile.calibration.worker_logs import OneLineWorkerLogs
 
     if scheduler:
         client = Client(scheduler)
@@ -34,13 +37,18 @@ def dask_client(scheduler: str | None = None, workers: int = 2) -> Iterator[obje
         warnings.filterwarnings("ignore", category=UserWarning, module="distributed")
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=":0")  # any free port: never clash
+    changed_handlers = one_line_exceptions("distributed")
     client = Client(cluster)
     try:
+        client.register_plugin(OneLineWorkerLogs())
         yield client
     finally:
         client.close()
         with quiet("distributed.nanny"):  # workers idle in numba/nutpie threads are killed
             cluster.close()
+        for handler in changed_handlers:
+            for log_filter in [f for f in handler.filters if isinstance(f, OneLineExceptions)]:
+                handler.removeFilter(log_filter)
 
 
 
