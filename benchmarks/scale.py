@@ -95,10 +95,18 @@ def fastmath_of(row: dict) -> str:
 
 def record(kind: str, row: dict) -> None:
     RESULTS.mkdir(exist_ok=True)
-    row = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), **row}
+    row = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "commit": commit(), **row}
     with (RESULTS / f"{kind}.jsonl").open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(row) + "\n")
     print(kind, json.dumps(row), flush=True)
+
+
+def commit() -> str:
+    """The checked-out commit, with "+" when the working tree differs from it."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=HERE, capture_output=True, text=True).stdout.strip()
+    head = git("rev-parse", "--short", "HEAD")
+    return head + ("+" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
 def machine() -> str:
@@ -110,7 +118,8 @@ def machine() -> str:
 END_TO_END_SEED = 0
 
 
-def end_to_end(sizes: list[str], repeats: int, work: Path, extra: list[str]) -> None:
+def end_to_end(sizes: list[str], repeats: int, work: Path, extra: list[str],
+               attempts: tuple[str, ...] = ("first", "cached")) -> None:
     """`reconcile check` and `reconcile run` as a user runs them: the first run with empty
     compilation caches, then runs that find the compiled model cached."""
     for size in sizes:
@@ -120,7 +129,7 @@ def end_to_end(sizes: list[str], repeats: int, work: Path, extra: list[str]) -> 
         for repeat in range(repeats):
             cache = Path(tempfile.mkdtemp(prefix="reconcile-cache-", dir=work))
             env = fresh_cache_env(cache)
-            for attempt in ("first", "cached"):
+            for attempt in attempts:
                 out = work / f"out-{size}-{repeat}-{attempt}"
                 shutil.rmtree(out, ignore_errors=True)
                 run = measured([RECONCILE, "run", str(data), "--out", str(out),
@@ -350,13 +359,16 @@ def report(out: Path) -> None:
                   "--run-option=advi --run-option=--draws --run-option=1000` (and "
                   "`--advi-iterations 10000` where the method says so); its \"sampling\" is "
                   "the ADVI fit, 1,000 draws and the k-hat, and only its first run was "
-                  "measured (ADVI's compilation is a few seconds of C).", "",
-                  "| size | claims | method | run | fastmath | seed | repeats | check (s) | "
+                  "measured (ADVI's compilation is a few seconds of C): add `--runs first`. "
+                  "\"commit\" is the reconcile commit measured (\"-\": records made before it "
+                  "was stored, on 2026-12-01 and earlier).", "",
+                  "| size | claims | method | run | fastmath | seed | commit | repeats | check (s) | "
                   "wall (s) | compile (s) | sampling (s) | claim checks (s) | sensitivity (s) | "
                   "report (s) | peak memory (MiB) | diagnostics |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for row in end:
             row.setdefault("seed", 1)  # the seed of the records made before it was stored
+            row.setdefault("commit", "-")
             options = row.get("options", [])
             row["method"] = (options[options.index("--method") + 1] if "--method" in options
                              else "nuts")
@@ -364,10 +376,11 @@ def report(out: Path) -> None:
                 iterations = (int(options[options.index("--advi-iterations") + 1])
                               if "--advi-iterations" in options else 20_000)
                 row["method"] = f"advi, {iterations:,} it."
-        for key, rows in _groups(end, ("size", "method", "run", "fastmath", "seed")):
+        for key, rows in _groups(end, ("size", "method", "run", "fastmath", "seed", "commit")):
             t = [r["timings"] for r in rows]
             lines.append(
                 f"| {key[0]} | {rows[0]['claims']:,} | {key[1]} | {key[2]} | {key[3]} | {key[4]} | "
+                f"{key[5]} | "
                 f"{len(rows)} | "
                 f"{_med(r['check_s'] for r in rows):.2f} | {_med(r['wall_s'] for r in rows):.1f} | "
                 f"{_med(x.get('compile_s', 0) for x in t):.1f} | {_med(x.get('sample_s', 0) for x in t):.1f} | "
@@ -515,12 +528,14 @@ def main() -> None:
     parser.add_argument("--tune", type=int, default=1000)
     parser.add_argument("--chains", type=int, default=4)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "reconcile-bench")
+    parser.add_argument("--runs", nargs="+", choices=["first", "cached"],
+                        default=["first", "cached"], help="end-to-end: which runs to measure")
     parser.add_argument("--run-option", action="append", default=[],
                         help="extra option for `reconcile run` (repeatable)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     if args.what == "end-to-end":
-        end_to_end(args.sizes, args.repeats, args.work, args.run_option)
+        end_to_end(args.sizes, args.repeats, args.work, args.run_option, tuple(args.runs))
     elif args.what == "gradient":
         gradient(args.sizes, args.work)
     elif args.what == "fast-path":
