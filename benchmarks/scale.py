@@ -102,11 +102,13 @@ def record(kind: str, row: dict) -> None:
 
 
 def commit() -> str:
-    """The checked-out commit, with "+" when the working tree differs from it."""
+    """The checked-out commit, with "+" when the working tree differs from it (outside the
+    benchmark records, which every measurement appends to)."""
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=HERE, capture_output=True, text=True).stdout.strip()
     head = git("rev-parse", "--short", "HEAD")
-    return head + ("+" if git("status", "--porcelain", "--untracked-files=no") else "")
+    return head + ("+" if git("status", "--porcelain", "--untracked-files=no", "--", ":/",
+                          ":!/benchmarks/results", ":!/benchmarks/RESULTS.md") else "")
 
 
 def machine() -> str:
