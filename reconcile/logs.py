@@ -36,12 +36,15 @@ class OneLineExceptions(logging.Filter):
         return True
 
 
-def one_line_exceptions(logger_name: str) -> list[logging.Handler]:
-    """Add a OneLineExceptions filter to every handler of ``logger_name`` that lacks one;
-    returns the handlers it changed, so that the caller can undo it."""
-    changed = []
-    for handler in logging.getLogger(logger_name).handlers:
-        if not any(isinstance(f, OneLineExceptions) for f in handler.filters):
-            handler.addFilter(OneLineExceptions())
-            changed.append(handler)
-    return changed
+@contextmanager
+def one_line_exceptions(logger_name: str) -> Iterator[None]:
+    """Inside the block, every handler of ``logger_name`` logs exceptions on one line
+    (OneLineExceptions); the filters added are removed on exit."""
+    filters = [(handler, OneLineExceptions()) for handler in logging.getLogger(logger_name).handlers]
+    for handler, one_line in filters:
+        handler.addFilter(one_line)
+    try:
+        yield
+    finally:
+        for handler, one_line in filters:
+            handler.removeFilter(one_line)

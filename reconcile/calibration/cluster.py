@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from reconcile.calibration.fits import FitRecord, FitTask, run_fit
-from reconcile.logs import OneLineExceptions, one_line_exceptions, quiet
+from reconcile.logs import one_line_exceptions, quiet
 
 
 @contextmanager
@@ -37,18 +37,15 @@ def dask_client(scheduler: str | None = None, workers: int = 2) -> Iterator[obje
         warnings.filterwarnings("ignore", category=UserWarning, module="distributed")
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=":0")  # any free port: never clash
-    changed_handlers = one_line_exceptions("distributed")
-    client = Client(cluster)
-    try:
-        client.register_plugin(OneLineWorkerLogs())
-        yield client
-    finally:
-        client.close()
-        with quiet("distributed.nanny"):  # workers idle in numba/nutpie threads are killed
-            cluster.close()
-        for handler in changed_handlers:
-            for log_filter in [f for f in handler.filters if isinstance(f, OneLineExceptions)]:
-                handler.removeFilter(log_filter)
+    with one_line_exceptions("distributed"):
+        client = Client(cluster)
+        try:
+            client.register_plugin(OneLineWorkerLogs())
+            yield client
+        finally:
+            client.close()
+            with quiet("distributed.nanny"):  # workers idle in numba/nutpie threads are killed
+                cluster.close()
 
 
 

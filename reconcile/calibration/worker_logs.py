@@ -5,6 +5,8 @@ reconcile.logs.OneLineExceptions for why their tracebacks are cut to one line.""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 from distributed import WorkerPlugin
 
 from reconcile.logs import one_line_exceptions
@@ -16,4 +18,8 @@ class OneLineWorkerLogs(WorkerPlugin):
     name = "reconcile-one-line-logs"
 
     def setup(self, worker) -> None:
-        one_line_exceptions("distributed")
+        self._installed = ExitStack()
+        self._installed.enter_context(one_line_exceptions("distributed"))
+
+    def teardown(self, worker) -> None:
+        self._installed.close()
