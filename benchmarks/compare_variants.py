@@ -13,7 +13,7 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from reconcile.comparison import compare_variants
+from reconcile.analysis.comparison import compare_variants
 from reconcile.config import TruthPrior, load_config
 from reconcile.dataset import load_dataset
 from reconcile.model.simulate import random_structure, simulate_like

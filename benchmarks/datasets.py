@@ -43,7 +43,7 @@ def realistic(config: ModelConfig) -> ModelConfig:
 def benchmark_dataset(size: str, config: ModelConfig, seed: int = 42) -> Dataset:
     """The dataset of ``size``: "S" is the curated seed dataset, the others are simulated."""
     if size == "S":
-        return load_dataset(ROOT / "seeds", config)
+        return load_dataset(ROOT / "seeds", config.lexicon)
     shape = SIZES[size]
     structure = random_structure(n_sources=shape.sources, n_quantities=shape.quantities,
                                  n_claims=shape.claims, seed=seed, max_depth=3)

@@ -45,11 +45,11 @@ def seed_model():
     from reconcile.model.build import build_model
 
     config = load_config()
-    return build_model(load_dataset(SEEDS, config), config)
+    return build_model(load_dataset(SEEDS, config.lexicon), config)
 
 
 def phases() -> dict:
-    from reconcile.run import run
+    from reconcile.pipeline import run
 
     work = Path(tempfile.mkdtemp(prefix="reconcile-profile-"))
     run(SEEDS, work / "warm-up", seed=0)  # fills the compilation caches

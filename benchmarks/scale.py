@@ -196,7 +196,7 @@ def fit_child(data: str, backend: str, seed: int, draws: int, tune: int, chains:
     from reconcile.dataset import load_dataset
 
     config = load_config()
-    dataset = load_dataset(data, config)
+    dataset = load_dataset(data, config.lexicon)
     sampler = config.sampler.model_copy(update={"draws": draws, "tune": tune,
                                                 "chains": chains})
     if backend == "stan":
@@ -280,7 +280,9 @@ def approx_child(size: str, method: str, repeat: int, draws: int, tune: int) -> 
     low, high = np.quantile(count, [0.05, 0.95], axis=0)
     extra = {}
     if method == "advi":
-        diagnostics = fitted.diagnostics()
+        from reconcile.analysis import diagnostics as fit_diagnostics
+
+        diagnostics = fit_diagnostics(fitted)
         extra = {"advi_iterations": sampler.advi_iterations, "converged": diagnostics["ok"],
                  "pareto_k": diagnostics["pareto_k"]}
     print(json.dumps({"seconds": seconds, "quantities": int(truth.size),
@@ -315,7 +317,7 @@ def gradient_child(data: str, fastmath: str) -> None:
     # reconcile turns numba's fastmath off (model/build.py); "on" measures what that costs
     pytensor.config.numba__fastmath = fastmath == "on"
     config = load_config()
-    dataset = load_dataset(data, config)
+    dataset = load_dataset(data, config.lexicon)
     started = time.perf_counter()
     model = build_model(dataset, config)
     dlogp = model.compile_dlogp(mode="NUMBA")

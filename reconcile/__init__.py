@@ -2,10 +2,10 @@
 
 The public API, in the order data flows::
 
-    dataset = reconcile.load_dataset("seeds")           # validated, immutable
     config = reconcile.load_config("default")           # priors, lexicon, sampler
+    dataset = reconcile.load_dataset("seeds", config.lexicon)  # validated, immutable
     fit = reconcile.fit(dataset, config, seed=7)         # builds the PyMC model and samples
-    fit.estimates()                                      # pandas DataFrame
+    reconcile.estimates(fit)                             # pandas DataFrame
     reconcile.report_fit(fit, "seeds", "seed-report")    # the outputs of `reconcile run`
 
 Heavy modules (PyMC, ArviZ) are imported only when a function that needs them is called, so
@@ -24,28 +24,52 @@ _LAZY = {
     "check_dataset": "reconcile.dataset",
     "Dataset": "reconcile.dataset",
     "load_config": "reconcile.config",
+    "config_from_dict": "reconcile.config",
     "ModelConfig": "reconcile.config",
+    "SamplerConfig": "reconcile.config",
     "DatasetError": "reconcile.errors",
     "ConfigError": "reconcile.errors",
     "build_model": "reconcile.model.build",
     "fit": "reconcile.inference",
     "Fit": "reconcile.inference",
-    "report_fit": "reconcile.run",
+    "estimates": "reconcile.analysis",
+    "source_biases": "reconcile.analysis",
+    "diagnostics": "reconcile.analysis",
+    "claim_checks": "reconcile.analysis.ppc",
+    "stance_effects_table": "reconcile.analysis.summaries",
+    "coverage_plot": "reconcile.calibration.plots",
+    "sbc_ecdf_plot": "reconcile.calibration.plots",
+    "sensitivity": "reconcile.analysis.sensitivity",
+    "other_anchor": "reconcile.analysis.sensitivity",
+    "compare_variants": "reconcile.analysis.comparison",
+    "run": "reconcile.pipeline",
+    "report_fit": "reconcile.pipeline",
+    "plots": "reconcile.report",
     "simulate": "reconcile.model.simulate",
     "simulate_like": "reconcile.model.simulate",
     "random_structure": "reconcile.model.simulate",
+    "calibrate": "reconcile.calibration",
+    "write_calibration": "reconcile.calibration",
 }
 
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from reconcile.config import ModelConfig, load_config
+    from reconcile.analysis.summaries import stance_effects_table
+    from reconcile.calibration.plots import coverage_plot, sbc_ecdf_plot
+    from reconcile.config import ModelConfig, SamplerConfig, config_from_dict, load_config
     from reconcile.dataset import Dataset, check_dataset, load_dataset
     from reconcile.errors import ConfigError, DatasetError
+    from reconcile.analysis import diagnostics, estimates, source_biases
+    from reconcile.analysis.comparison import compare_variants
+    from reconcile.analysis.ppc import claim_checks
+    from reconcile.analysis.sensitivity import other_anchor, sensitivity
+    from reconcile.calibration import calibrate, write_calibration
     from reconcile.inference import Fit, fit
     from reconcile.model.build import build_model
     from reconcile.model.simulate import random_structure, simulate, simulate_like
-    from reconcile.run import report_fit
+    from reconcile.pipeline import report_fit, run
+    from reconcile.report import plots
 
 
 def __getattr__(name: str) -> Any:

@@ -7,6 +7,7 @@ the 95th posterior percentile. ArviZ 1.x defaults to 89% ETI; we never rely on t
 INTERVAL_KIND = "eti"
 INTERVAL_PROBS: tuple[float, ...] = (0.5, 0.9, 0.95)
 HEADLINE_PROB = 0.9  # the interval quoted in citations and the bias table
+SAMPLE_DIMS = ("chain", "draw")  # the posterior's sample dimensions
 
 # Convergence thresholds a run must meet (Vehtari et al. 2021 for R-hat and ESS).
 MAX_RHAT = 1.01

@@ -82,7 +82,6 @@ def main() -> None:
     args = parser.parse_args()
 
     from reconcile.calibration import calibrate, write_calibration
-    from reconcile.calibration.study import DEFAULT_SAMPLER
 
     args.out.mkdir(parents=True, exist_ok=True)
     for study in studies(args.simulations):
@@ -93,7 +92,7 @@ def main() -> None:
         result = calibrate(structure_of(study.structure),
                            models=[model_config(m) for m in study.models],
                            scenarios=study.scenarios, simulations=study.simulations,
-                           seed=args.seed, sampler=DEFAULT_SAMPLER, scheduler=args.scheduler)
+                           seed=args.seed, sampler=None, scheduler=args.scheduler)
         write_calibration(result, folder, replace=True)
         for key, verdict in result.verdicts().items():
             print(f"[validate]   {key}: {verdict}", flush=True)

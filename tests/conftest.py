@@ -51,7 +51,7 @@ def seed_run(tmp_path_factory) -> Path:
 class HostileRun:
     data: Path
     before: dict  # snapshot_with_times of the dataset folder before the run
-    result: object  # reconcile.run.RunResult, outputs in result.out_dir
+    result: object  # reconcile.report.result.RunResult, outputs in result.out_dir
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +63,7 @@ def hostile_run(tmp_path_factory) -> HostileRun:
     from dataset_helpers import snapshot_with_times
     from hostile import hostile_dataset
     from reconcile.config import SamplerConfig
-    from reconcile.run import run
+    from reconcile.pipeline import run
 
     root = tmp_path_factory.mktemp("hostile")
     data = hostile_dataset(root)

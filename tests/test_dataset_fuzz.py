@@ -22,11 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dataset_helpers import SEEDS, TABLES, copy_seeds, location, read_rows, snapshot
-from reconcile.cli import _printable as shown
+from reconcile.cli.common import printable as shown
 from reconcile.cli import main
 from reconcile.config import load_config
 from reconcile.dataset import check_dataset
-from reconcile.dataset.records import QUALIFIERS
+from reconcile.observations import QUALIFIERS
 from reconcile.errors import InputIssue
 
 CONFIG = load_config()
@@ -56,7 +56,7 @@ def dataset_with(files: dict[str, bytes]) -> Iterator[Path]:
 def check_cleanly(data: Path) -> list[InputIssue]:
     """Check through the API and the CLI; assert they agree and nothing crashed or changed."""
     before = snapshot(data)
-    issues = check_dataset(data, CONFIG)
+    issues = check_dataset(data, CONFIG.lexicon)
     assert isinstance(issues, list)
     for issue in issues:
         assert isinstance(issue, InputIssue)
@@ -266,7 +266,7 @@ def test_oversized_table_is_refused(monkeypatch, tmp_path: Path) -> None:
     limit = size - 1
     monkeypatch.setattr(csvfile, "MAX_TABLE_BYTES", limit)
     before = snapshot(data)
-    issues = [i for i in check_dataset(data, CONFIG) if i.file == "claims.csv"]
+    issues = [i for i in check_dataset(data, CONFIG.lexicon) if i.file == "claims.csv"]
     assert [(i.row, i.column) for i in issues] == [(None, None)]
     assert f"is {size:,} bytes, over the limit of {limit:,} bytes" in issues[0].message
     result = CliRunner().invoke(main, ["check", str(data)], catch_exceptions=False)
@@ -280,7 +280,7 @@ def test_table_at_the_size_limit_is_accepted(monkeypatch) -> None:
     import reconcile.dataset.csvfile as csvfile
 
     monkeypatch.setattr(csvfile, "MAX_TABLE_BYTES", max(len(b) for b in BASE.values()))
-    assert check_dataset(SEEDS, CONFIG) == []
+    assert check_dataset(SEEDS, CONFIG.lexicon) == []
 
 
 # --- rows of the wrong length, fields around the size bound ---------------------------------

@@ -224,12 +224,12 @@ def test_the_lexicon_comes_from_the_model_configuration() -> None:
     data["lexicon"] = {**LEXICON, "Dozens": {"low": 12, "high": 60}}
     del data["lexicon"]["dozens"]
     custom = config_from_dict(data)
-    dataset = load_dataset(SEEDS, custom)
+    dataset = load_dataset(SEEDS, custom.lexicon)
     assert claim(dataset, "rebel_outlets_morning_dozens").observation == Observation(
         "interval", 12, 60)
     # a configuration without the word makes the claim invalid
     del data["lexicon"]["Dozens"]
-    issues = check_dataset(SEEDS, config_from_dict(data))
+    issues = check_dataset(SEEDS, config_from_dict(data).lexicon)
     assert [(i.file, i.row, i.column) for i in issues] == [
         (C, seed_row(C, "rebel_outlets_morning_dozens"), "term")]
 
@@ -531,7 +531,7 @@ def test_written_datasets_load_back_unchanged(tmp_path, seed_dataset, default_co
 
     simulated = simulate(default_config, seed=3, n_sources=8, n_quantities=12, n_claims=40)[0].dataset
     for name, dataset in (("seeds", seed_dataset), ("simulated", simulated)):
-        back = load_dataset(write_dataset(dataset, tmp_path / name), default_config)
+        back = load_dataset(write_dataset(dataset, tmp_path / name), default_config.lexicon)
         assert back.sources == dataset.sources and back.quantities == dataset.quantities
         keys = ("claim_id", "quantity_id", "source_id", "via", "qualifier", "observation",
                 "value", "low", "high", "term")

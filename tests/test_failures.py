@@ -26,7 +26,7 @@ FAST = ["--draws", "100", "--tune", "100", "--chains", "2", "--seed", "1"]
 @pytest.fixture()
 def refit(hostile_run, monkeypatch):
     """`reconcile run` on the hostile dataset with the session's fit instead of sampling."""
-    import reconcile.run as run_module
+    import reconcile.pipeline as run_module
 
     monkeypatch.setattr(run_module, "fit", lambda *args, **kwargs: hostile_run.result.fit)
 
@@ -80,7 +80,7 @@ def test_an_impossible_nesting_is_named_on_the_terminal(refit, tmp_path: Path) -
 
 def test_a_sampler_crash_names_the_likely_cause(hostile_run, tmp_path: Path,
                                                 monkeypatch) -> None:
-    import reconcile.model.refit as refit
+    import reconcile.inference.nutpie_backend as refit
 
     def crash(*args, **kwargs):  # what nutpie raises when no initial point can be evaluated
         raise RuntimeError("All initialization points failed")
@@ -115,7 +115,7 @@ def test_a_density_model_with_a_claim_of_zero_cannot_be_built(tmp_path: Path) ->
 def test_a_full_disk_is_a_clear_error_and_changes_nothing(refit, tmp_path: Path,
                                                           monkeypatch) -> None:
     """Simulated: the JSON writer fails with ENOSPC half-way through the outputs."""
-    import reconcile.run as run_module
+    import reconcile.report.write as run_module
 
     out = tmp_path / "out"
     before = previous_outputs(out)
@@ -206,7 +206,7 @@ def test_run_never_echoes_terminal_escapes_from_the_dataset(tmp_path: Path) -> N
 
 def test_library_warnings_reach_the_terminal_defused(capsys) -> None:
     """matplotlib names a glyph it lacks in its warning, control characters included."""
-    from reconcile.cli import _show_warning
+    from reconcile.cli.common import show_warning as _show_warning
 
     _show_warning(UserWarning("Glyph 27 (\x1b) missing from font(s) DejaVu Sans."),
                   UserWarning, "x.py", 1)

@@ -10,8 +10,10 @@ from scipy import stats
 
 from reconcile.config import NoiseConfig
 from reconcile.model.likelihood import interval_logp
+from reconcile.model.noise import noise_family
 
-NOISES = {"student_t": NoiseConfig(family="student_t", nu=4), "normal": NoiseConfig(family="normal")}
+NOISES = {"student_t": noise_family(NoiseConfig(family="student_t", nu=4)),
+          "normal": noise_family(NoiseConfig(family="normal"))}
 
 
 def _compiled(noise: NoiseConfig):
@@ -82,10 +84,8 @@ def test_narrow_interval_of_a_large_count_is_accurate():
 
 def test_student_t_log_cdf_is_accurate_far_into_the_tail():
     """PyMC's Student-t log-CDF gives -inf past 1e8 scales; ours follows the power law."""
-    from reconcile.model.likelihood import standard_logcdf
-
     z = -np.logspace(1, 12, 12)
-    ours = standard_logcdf(pt.as_tensor(z), NOISES["student_t"]).eval()
+    ours = NOISES["student_t"].logcdf(pt.as_tensor(z)).eval()
     np.testing.assert_allclose(ours, stats.t(4).logcdf(z), rtol=1e-6)
 
 
@@ -98,10 +98,8 @@ def test_student_t_log_cdf_and_its_gradient_match_scipy(nu):
     good to ~1e-7 in value and ~1e-6 in gradient, and to 1e-12 in absolute terms where log F
     is nearly 0 (the upper tail, which interval_logp never uses for a bound above the
     location: it mirrors it to the lower one)."""
-    from reconcile.model.likelihood import standard_logcdf
-
     z = pt.dvector("z")
-    logcdf = standard_logcdf(z, NoiseConfig(family="student_t", nu=nu))
+    logcdf = noise_family(NoiseConfig(family="student_t", nu=nu)).logcdf(z)
     f = pytensor.function([z], [logcdf, pytensor.grad(logcdf.sum(), z)])
     x = np.concatenate([-np.logspace(-8, 12, 60), [0.0], np.logspace(-8, 2.5, 40)])
     value, grad = f(x)

@@ -202,8 +202,8 @@ def test_refits_compute_deterministics_under_their_own_data(seed_dataset, defaul
     import pymc as pm
 
     from reconcile.config import SamplerConfig
-    from reconcile.model.refit import Refitter
-    from reconcile.sensitivity import other_anchor
+    from reconcile.analysis.sensitivity import other_anchor
+    from reconcile.inference.compiled import Refitter
 
     refitter = Refitter(seed_dataset, default_config)
     sampler = SamplerConfig(draws=50, tune=50, chains=2)

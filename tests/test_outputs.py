@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reconcile.outputs import OutputError, atomic_output_dir, spreadsheet_safe, write_csv
+from reconcile.report.writing import OutputError, atomic_output_dir, spreadsheet_safe, write_csv
 from dataset_helpers import snapshot_with_times
 from support import RECONCILE, SEEDS
 
@@ -123,7 +123,7 @@ def no_default_signal_handling():
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_the_sampler_swallowed_still_stops_the_run(hostile_run, monkeypatch, signum,
                                                              no_default_signal_handling):
-    import reconcile.inference as inference
+    import reconcile.inference.fit as inference
     from reconcile.interrupt import Interrupted
 
     fitted = hostile_run.result.fit
@@ -143,7 +143,7 @@ def test_a_signal_the_sampler_swallowed_still_stops_the_run(hostile_run, monkeyp
 
 
 def test_a_sampler_that_stops_early_is_an_error(hostile_run, monkeypatch):
-    import reconcile.inference as inference
+    import reconcile.inference.fit as inference
     from reconcile.errors import ModelBuildError
 
     fitted = hostile_run.result.fit

@@ -84,7 +84,7 @@ def test_source_biases_are_recovered(study):
 @pytest.mark.slow
 def test_nesting_holds_in_every_posterior_draw(structure):
     """Children sum to at most their parent, exactly to a complete one, in every draw."""
-    from reconcile.model.refit import Refitter
+    from reconcile.inference.compiled import Refitter
     from reconcile.model.simulate import simulate_like
 
     config = load_config()

@@ -147,7 +147,7 @@ def test_the_dataset_was_not_touched(hostile_run) -> None:
 
 
 def test_a_failure_while_writing_leaves_no_partial_folder(hostile_run, tmp_path, monkeypatch):
-    import reconcile.run as run_module
+    import reconcile.report.write as run_module
 
     out = tmp_path / "out"
 

@@ -193,12 +193,12 @@ def test_a_cold_and_a_warm_compilation_cache_give_the_same_draws(tmp_path):
 
 def test_another_seed_gives_other_estimates(hostile_run, tmp_path):
     from reconcile.inference import fit
-    from reconcile.outputs import write_csv
-    from reconcile.run import ESTIMATE_COLUMNS
+    from reconcile.report.outputs import ESTIMATE_COLUMNS
+    from reconcile.report.writing import write_csv
 
     first = hostile_run.result.fit
     other = fit(first.dataset, first.config, seed=2, sampler=first.sampler)
-    write_csv(other.estimates()[ESTIMATE_COLUMNS], tmp_path / "estimates.csv")
+    write_csv(reconcile.estimates(other)[ESTIMATE_COLUMNS], tmp_path / "estimates.csv")
     first_bytes = (hostile_run.result.out_dir / "estimates.csv").read_bytes()
     assert (tmp_path / "estimates.csv").read_bytes() != first_bytes
 
@@ -234,7 +234,7 @@ def test_sensitivity_is_automatic_up_to_forty_sources(seed_dataset):
     """One refit per speaking source: automatic for the seed data, opt-in for an archive of
     100 sources, and the reason is what the report and run.json say."""
     from reconcile.model.simulate import random_structure
-    from reconcile.run import SENSITIVITY_AUTO_MAX_SOURCES, sensitivity_skipped
+    from reconcile.pipeline import SENSITIVITY_AUTO_MAX_SOURCES, sensitivity_skipped
 
     archive = random_structure(n_sources=100, n_quantities=50, n_claims=400, seed=1)
     speakers = len({c.source_id for c in archive.claims})

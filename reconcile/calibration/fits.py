@@ -78,11 +78,11 @@ def run_fit(task: FitTask) -> FitRecord:
 
 
 def _refitter(task: FitTask):
-    from reconcile.model.refit import Refitter, graph_key
+    from reconcile.inference.compiled import Refitter, graph_key
 
-    key = structure_digest(task.structure) + graph_key(task.config)
+    key = structure_digest(task.structure) + graph_key(task.config) + task.sampler.backend
     if key not in _REFITTERS:
-        _REFITTERS[key] = Refitter(task.structure, task.config)
+        _REFITTERS[key] = Refitter(task.structure, task.config, backend=task.sampler.backend)
     return _REFITTERS[key]
 
 

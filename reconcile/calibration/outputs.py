@@ -13,8 +13,8 @@ from reconcile.calibration.plots import coverage_plot, sbc_ecdf_plot
 from reconcile.calibration.catalog import SCENARIO_DESCRIPTIONS, WELL_SPECIFIED
 from reconcile.calibration.study import CalibrationResult
 from reconcile.calibration.summary import REJECT_LEVEL, coverage_by_element
-from reconcile.outputs import atomic_output_dir, write_csv, write_json
-from reconcile.plots import figure_to_png
+from reconcile.report.plots import figure_to_png
+from reconcile.report.writing import atomic_output_dir, write_csv, write_json
 
 
 def write_calibration(result: CalibrationResult, out_dir: str | Path, replace: bool = False) -> Path:

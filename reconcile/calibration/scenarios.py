@@ -26,9 +26,10 @@ import numpy as np
 
 from reconcile.calibration.catalog import SCENARIO_DESCRIPTIONS, WELL_SPECIFIED
 from reconcile.config import STANCES, ModelConfig
-from reconcile.dataset.records import Dataset, Observation
+from reconcile.dataset.records import Dataset
 from reconcile.model.build import claim_location, claim_scale
 from reconcile.model.inputs import ModelInputs
+from reconcile.model.noise import StudentT, noise_family
 from reconcile.model.simulate import (
     PriorDraws, Simulation, observe, share_group_statements, with_observation,
 )
@@ -53,8 +54,7 @@ def _model(structure, config, draws, index, rng) -> Simulation:
 
 
 def _heavy_tails(structure, config, draws, index, rng) -> Simulation:
-    nu = rng.uniform(*HEAVY_TAIL_DOF)
-    noise = rng.standard_t(nu, size=len(structure.claims))
+    noise = StudentT(rng.uniform(*HEAVY_TAIL_DOF)).draws(rng, len(structure.claims))
     statements = _statements(structure, config, draws.truth(index), noise)
     return Simulation(observe(structure, statements, _name(structure, "heavy_tails", index)),
                       draws.truth(index))
@@ -66,21 +66,8 @@ def _rounding(structure, config, draws, index, rng) -> Simulation:
         structure, _statements(structure, config, truth, _model_noise(config, structure, rng)))
     claims = []
     for claim, stated in zip(structure.claims, statements):
-        stated = max(int(stated), 0)
-        kind = claim.observation.kind
-        if kind == "lower_bound" and stated >= 2:
-            bound = _round_down(stated * rng.uniform(0.3, 0.9))
-            observation = (Observation("lower_bound", bound + 1, None) if bound >= 1
-                           else Observation("point", stated, stated))
-        elif kind == "upper_bound" and stated >= 1:
-            observation = Observation("upper_bound", 0, _round_up(stated * rng.uniform(1.1, 2.0)) - 1)
-        elif kind == "point" and stated >= 10 and rng.random() < 0.7:
-            rounded = _round_sig(stated, 1 if rng.random() < 0.5 else 2)
-            observation = Observation("point", rounded, rounded, about=bool(rng.random() < 0.5))
-        elif kind == "interval" and claim.observation.contains(stated):
-            observation = claim.observation
-        else:
-            observation = Observation("point", stated, stated, about=claim.observation.about)
+        old = claim.observation
+        observation = old.reading.rounded_by_reporter(old, max(int(stated), 0), rng)
         claims.append(with_observation(claim, observation))
     dataset = replace(structure, claims=tuple(claims), name=_name(structure, "rounding", index))
     return Simulation(dataset, truth)
@@ -150,29 +137,7 @@ def _statements(structure: Dataset, config: ModelConfig, truth: dict[str, np.nda
 
 
 def _model_noise(config: ModelConfig, structure: Dataset, rng: np.random.Generator) -> np.ndarray:
-    size = len(structure.claims)
-    if config.noise.family == "student_t":
-        return rng.standard_t(config.noise.nu, size=size)
-    return rng.standard_normal(size)
-
-
-def _round_sig(value: float, digits: int) -> int:
-    if value <= 0:
-        return 0
-    magnitude = 10 ** max(int(np.floor(np.log10(value))) - digits + 1, 0)
-    return int(round(value / magnitude) * magnitude)
-
-
-def _round_down(value: float) -> int:
-    if value < 1:
-        return 0
-    magnitude = 10 ** int(np.floor(np.log10(value)))
-    return int(np.floor(value / magnitude) * magnitude)
-
-
-def _round_up(value: float) -> int:
-    magnitude = 10 ** max(int(np.floor(np.log10(max(value, 1)))), 0)
-    return int(np.ceil(value / magnitude) * magnitude)
+    return noise_family(config.noise).draws(rng, len(structure.claims))
 
 
 def _name(structure: Dataset, scenario: str, index: int) -> str:

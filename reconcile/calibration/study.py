@@ -24,9 +24,6 @@ from reconcile.config import ModelConfig, SamplerConfig, load_config
 from reconcile.dataset.records import Dataset
 from reconcile.model.simulate import draw_prior
 
-# 2 x 1,000 draws: ranks use 99 of them (every 20th), far enough apart to be nearly
-# independent even for the slowest parameter (the between-source sd).
-DEFAULT_SAMPLER = SamplerConfig(draws=1000, tune=500, chains=2)
 
 
 @dataclass
@@ -79,8 +76,9 @@ def calibrate(structure: Dataset, models: Sequence[str | ModelConfig] = ("defaul
     if unknown:
         raise ValueError(f"unknown scenario(s) {', '.join(unknown)}; "
                          f"known: {', '.join(SCENARIOS)}")
-    sampler = sampler or DEFAULT_SAMPLER
     configs = [load_config(m) if not isinstance(m, ModelConfig) else m for m in models]
+    # default: the first model file's calibration preset (2 x 1,000 draws; ranks use 99)
+    sampler = sampler or configs[0].preset_sampler("calibration")
     started = time.perf_counter()
     tasks = build_tasks(structure, configs, scenarios, simulations, seed, sampler)
     prepared = time.perf_counter() - started

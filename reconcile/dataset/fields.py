@@ -125,3 +125,14 @@ def _show(value: str, limit: int = 60) -> str:
     """Quote a cell for a message, shortened, with control characters made visible."""
     shown = value if len(value) <= limit else value[: limit - 3] + "..."
     return repr(shown)
+
+
+def is_duplicate(cells: Cells, column: str, identifier: str, first_row: dict[str, int],
+                  what: str) -> bool:
+    """Report an id seen on an earlier row; otherwise remember where it was first used."""
+    if identifier in first_row:
+        cells.problem(column, f"{identifier!r} is already used on row {first_row[identifier]}.",
+                      f"{what} ids must be unique.")
+        return True
+    first_row[identifier] = cells.row.number
+    return False

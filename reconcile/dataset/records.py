@@ -6,20 +6,15 @@ validates) or by the simulator (which constructs valid data by design).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 from typing import Literal, Mapping
 
-Qualifier = Literal["exact", "at_least", "more_than", "at_most", "fewer_than", "about", "range", "vague"]
-QUALIFIERS: tuple[str, ...] = (
-    "exact", "at_least", "more_than", "at_most", "fewer_than", "about", "range", "vague",
-)
-VALUE_QUALIFIERS: tuple[str, ...] = ("exact", "at_least", "more_than", "at_most", "fewer_than", "about")
+from reconcile.observations import Observation
+
 OUTCOMES: tuple[str, ...] = ("killed", "wounded", "captured", "missing", "casualties")
 Stance = Literal["own", "enemy", "third_party"]
-ObservationKind = Literal["point", "lower_bound", "upper_bound", "interval"]
 
 
 @dataclass(frozen=True)
@@ -41,49 +36,6 @@ class Quantity:
     place: str | None = None
     parent: str | None = None
     complete: bool = False
-
-
-@dataclass(frozen=True)
-class Observation:
-    """What a claim says about the count its source would state, in whole counts.
-
-    The stated count lies in ``[low, high]`` (inclusive; ``high`` None means no upper
-    bound). ``about`` marks an approximate point ("about 1,200"), which carries extra noise.
-    """
-
-    kind: ObservationKind
-    low: int
-    high: int | None
-    about: bool = False
-
-    @classmethod
-    def from_qualifier(cls, qualifier: str, value: int | None, low: int | None,
-                       high: int | None) -> Observation:
-        if qualifier in ("exact", "about"):
-            return cls("point", value, value, about=qualifier == "about")
-        if qualifier == "at_least":
-            return cls("lower_bound", value, None)
-        if qualifier == "more_than":
-            return cls("lower_bound", value + 1, None)
-        if qualifier == "at_most":
-            return cls("upper_bound", 0, value)
-        if qualifier == "fewer_than":
-            return cls("upper_bound", 0, value - 1)
-        if high is None:
-            return cls("lower_bound", low, None)
-        return cls("interval", low, high)
-
-    def contains(self, count: float) -> bool:
-        return count >= self.low and (self.high is None or count <= self.high)
-
-    def describe(self) -> str:
-        if self.kind == "point":
-            return f"about {self.low:,}" if self.about else f"{self.low:,}"
-        if self.high is None:
-            return f">= {self.low:,}"
-        if self.kind == "upper_bound":
-            return f"<= {self.high:,}"
-        return f"{self.low:,}-{self.high:,}"
 
 
 @dataclass(frozen=True)
@@ -220,13 +172,3 @@ class Dataset:
             f"{len(self.evidence_groups)} pieces of evidence (stance: {stances['own']} own, "
             f"{stances['enemy']} enemy, {stances['third_party']} third-party)"
         )
-
-
-def log_bounds(observation: Observation) -> tuple[float, float]:
-    """Bounds on the log of the continuous latent statement, with a half-count for rounding.
-
-    A stated whole count y means the statement rounded to y: it lies in [y-0.5, y+0.5].
-    """
-    lower = math.log(observation.low - 0.5) if observation.low >= 1 else -math.inf
-    upper = math.log(observation.high + 0.5) if observation.high is not None else math.inf
-    return lower, upper

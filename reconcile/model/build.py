@@ -27,6 +27,7 @@ from reconcile.dataset.records import Dataset
 from reconcile.errors import ModelBuildError
 from reconcile.model.inputs import ModelInputs
 from reconcile.model.likelihood import interval_logp, point_log_density
+from reconcile.model.noise import noise_family
 
 # Same seed, same numbers: with numba's fastmath (PyTensor's default) LLVM may reorder
 # floating-point operations differently in a freshly compiled log density than in one loaded
@@ -41,9 +42,11 @@ INDEX_ARRAYS = ("claim_quantity", "claim_source", "claim_stance", "source_kind",
                 "pair_leaf", "leaf_quantity", "uplift_quantity", "uplift_remainder")
 
 
-def build_model(dataset: Dataset, config: ModelConfig) -> pm.Model:
-    """The PyMC model for ``dataset`` under ``config`` (nothing is sampled here)."""
-    inputs = ModelInputs.from_dataset(dataset, config)
+def build_model(dataset: Dataset, config: ModelConfig,
+                inputs: ModelInputs | None = None) -> pm.Model:
+    """The PyMC model for ``dataset`` under ``config`` (nothing is sampled here); ``inputs``
+    are the dataset's model inputs when the caller has them already."""
+    inputs = inputs or ModelInputs.from_dataset(dataset, config)
     _check_buildable(dataset, inputs, config)
     return build_from_inputs(inputs, config)
 
@@ -70,11 +73,11 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig) -> pm.Model:
         loc = claim_location(log_count, stance, source_bias, index)
         scale = claim_scale(_noise_scales(config, index), about, config, index)
 
-        noise = config.noise
+        noise = noise_family(config.noise)
 
         def claim_logp(value, loc, scale, lower, upper, has_lower, has_upper, is_point, weight):
             logp = interval_logp(loc, scale, lower, upper, has_lower, has_upper, noise)
-            if noise.rounding == "density":
+            if config.noise.rounding == "density":
                 density = point_log_density(loc, scale, (lower + upper) / 2, noise)
                 logp = pt.switch(pt.eq(is_point, 1), density, logp)
             return weight * logp
@@ -83,10 +86,7 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig) -> pm.Model:
                             size):
             """What the source would state: a whole count drawn from its noise model
             (symbolic, so prior and posterior predictive sampling compile like the rest)."""
-            if noise.family == "student_t":
-                draws = pm.StudentT.dist(nu=noise.nu, mu=0.0, sigma=1.0, size=size)
-            else:
-                draws = pm.Normal.dist(mu=0.0, sigma=1.0, size=size)
+            draws = noise.dist(size)
             return pt.round(pt.exp(pt.clip(loc + scale * draws, -50.0, 50.0)))
 
         pm.CustomDist(
@@ -188,7 +188,7 @@ def _check_buildable(dataset: Dataset, inputs: ModelInputs, config: ModelConfig)
         raise ModelBuildError("the dataset has no claims: there is nothing to estimate from.")
     if config.noise.rounding == "density":
         zeros = [c.claim_id for c in dataset.claims
-                 if c.observation.kind == "point" and c.observation.low == 0]
+                 if c.observation.is_point and c.observation.low == 0]
         if zeros:
             raise ModelBuildError(
                 f"model {config.name!r} uses the log-scale density for stated counts, which "
@@ -217,10 +217,9 @@ def nesting_conflicts(dataset: Dataset) -> list[str]:
 
 
 def _lowest_bound(dataset: Dataset, quantity_id: str) -> int:
-    """The largest lower bound any single claim puts on the stated count (0 if none)."""
-    lows = [c.observation.low for c in dataset.claims_about(quantity_id)
-            if c.observation.kind in ("point", "lower_bound", "interval")]
-    return max(lows, default=0)
+    """The largest lower bound any single claim puts on the stated count (0 if none; an
+    upper bound's is 0)."""
+    return max((c.observation.low for c in dataset.claims_about(quantity_id)), default=0)
 
 
 def _highest_bound(dataset: Dataset, quantity_id: str) -> int | None:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from reconcile.config import STANCES, ModelConfig
-from reconcile.dataset.records import Dataset, Observation, log_bounds
+from reconcile.dataset.records import Dataset
+from reconcile.observations import Observation, log_bounds
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,9 @@ class Observations:
             upper=np.where(has_upper, bounds[:, 1], 0.0),
             has_lower=has_lower.astype(float),
             has_upper=has_upper.astype(float),
-            is_point=np.array([o.kind == "point" for o in observations], dtype=float),
+            is_point=np.array([o.is_point for o in observations], dtype=float),
             about=np.array([o.about for o in observations], dtype=float),
-            stated=np.array([o.low if o.high is None or o.kind != "upper_bound" else o.high
-                             for o in observations], dtype=float),
+            stated=np.array([o.stated for o in observations], dtype=float),
         )
 
 
@@ -151,8 +151,7 @@ def evidence_weights(dataset: Dataset, merge_identical_figures: bool) -> np.ndar
         for number, members in enumerate(groups):
             for index in members:
                 claim = dataset.claims[index]
-                obs = claim.observation
-                key = (claim.quantity_id, obs.kind, obs.low, obs.high)
+                key = (claim.quantity_id, *claim.observation.figure_key)
                 if key in first_with:
                     parent[root(number)] = root(first_with[key])
                 else:

@@ -18,7 +18,8 @@ import numpy as np
 import pymc as pm
 
 from reconcile.config import ModelConfig
-from reconcile.dataset.records import Claim, Dataset, Observation, Quantity, Source
+from reconcile.dataset.records import Claim, Dataset, Quantity, Source
+from reconcile.observations import Observation, read_qualifier
 from reconcile.model.build import OBSERVED, build_model
 
 TRUTH_VARS = ("count", "source_bias", "noise_scale", "stance_bias", "kind_bias",
@@ -101,27 +102,16 @@ def _draws(prior, name: str) -> np.ndarray:
 
 def _observe(claim: Claim, stated: int) -> Claim:
     """The claim as its source would make it, given what the source would state."""
-    stated = max(stated, 0)
     old = claim.observation
-    if old.kind != "point" and old.contains(stated):
-        return claim
-    return with_observation(claim, Observation("point", stated, stated, about=old.about))
+    new = old.reading.observe(old, max(stated, 0))
+    return claim if new is old else with_observation(claim, new)
 
 
 def with_observation(claim: Claim, observation: Observation) -> Claim:
     """``claim`` with another observation, its qualifier and stated numbers made to match."""
-    if observation.kind == "point":
-        qualifier = "about" if observation.about else "exact"
-        return replace(claim, observation=observation, qualifier=qualifier,
-                       value=observation.low, low=None, high=None, term=None)
-    if observation.kind == "lower_bound":
-        return replace(claim, observation=observation, qualifier="at_least",
-                       value=observation.low, low=None, high=None, term=None)
-    if observation.kind == "upper_bound":
-        return replace(claim, observation=observation, qualifier="at_most",
-                       value=observation.high, low=None, high=None, term=None)
-    return replace(claim, observation=observation, qualifier="range", value=None,
-                   low=observation.low, high=observation.high, term=None)
+    qualifier, value, low, high = observation.reading.as_written(observation)
+    return replace(claim, observation=observation, qualifier=qualifier, value=value, low=low,
+                   high=high, term=None)
 
 
 # --- random structures ---------------------------------------------------------------------
@@ -188,7 +178,7 @@ def _placeholder_claim(claim_id: str, quantity: Quantity, source: Source, qualif
         term = "simulated" if qualifier == "vague" else None
     else:
         value = scale
-    observation = Observation.from_qualifier(qualifier, value, low, high)
+    observation = read_qualifier(qualifier, value, low, high)
     return Claim(claim_id=claim_id, quantity_id=quantity.quantity_id, source_id=source.source_id,
                  qualifier=qualifier, observation=observation, document="simulated.txt",
                  quote="", value=value, low=low, high=high, term=term)

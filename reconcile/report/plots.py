@@ -19,6 +19,8 @@ import xarray as xr
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from reconcile import analysis
+
 if TYPE_CHECKING:
     from reconcile.inference import Fit
 
@@ -57,7 +59,7 @@ def forest_plot(fit: Fit, estimates: pd.DataFrame | None = None) -> Figure:
 
     Markers: shape by source kind, colour by stance. Lower bounds are arrows pointing right
     from the bound, upper bounds arrows pointing left, ranges and vague words bars."""
-    estimates = fit.estimates() if estimates is None else estimates
+    estimates = analysis.estimates(fit) if estimates is None else estimates
     dataset = fit.dataset
     order = forest_quantities(dataset)
     rows = estimates.set_index("quantity_id").loc[order]
@@ -74,8 +76,9 @@ def forest_plot(fit: Fit, estimates: pd.DataFrame | None = None) -> Figure:
         if claim.quantity_id not in position_of:
             continue
         y = position_of[claim.quantity_id] + 0.22
-        _draw_claim(ax, claim.observation, y, marker[dataset.source_by_id[claim.source_id].kind],
-                    _STANCE_COLORS[dataset.stance(claim)])
+        claim.observation.reading.draw(
+            ax, claim.observation, y, marker[dataset.source_by_id[claim.source_id].kind],
+            _STANCE_COLORS[dataset.stance(claim)])
     labels = ["  " * dataset.depth(q) + _short(dataset.quantity_by_id[q].description) for q in order]
     # dataset text is drawn as typed: "$" would otherwise start TeX, which can fail to parse
     ax.set_yticks(positions, labels, fontsize=8, parse_math=False)
@@ -90,29 +93,10 @@ def forest_plot(fit: Fit, estimates: pd.DataFrame | None = None) -> Figure:
     return fig
 
 
-def _draw_claim(ax, observation, y: float, marker: str, color: str) -> None:
-    low = max(observation.low, 0.5)  # a log axis has no 0; a claim of 0 sits at 0.5
-    if observation.kind == "point":
-        ax.plot(low, y, marker=marker, color=color, ms=6, ls="", zorder=4)
-    elif observation.kind == "lower_bound":
-        ax.annotate("", xy=(low * 2.2, y), xytext=(low, y), zorder=4,
-                    arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.5})
-        ax.plot(low, y, marker=marker, color=color, ms=5, ls="", zorder=4)
-    elif observation.kind == "upper_bound":
-        high = max(observation.high, 0.5)
-        ax.annotate("", xy=(high / 2.2, y), xytext=(high, y), zorder=4,
-                    arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.5})
-        ax.plot(high, y, marker=marker, color=color, ms=5, ls="", zorder=4)
-    else:
-        ax.plot([low, observation.high], [y, y], color=color, lw=3, alpha=0.7, zorder=4,
-                solid_capstyle="butt")
-        ax.plot(low, y, marker=marker, color=color, ms=5, ls="", zorder=4)
-
-
 def source_bias_plot(fit: Fit, biases: pd.DataFrame | None = None) -> Figure:
     """Each speaking source's bias factor (median, 90% interval), grouped by kind and
     coloured by stance; the dashed line is 1 (no bias)."""
-    biases = fit.source_biases() if biases is None else biases
+    biases = analysis.source_biases(fit) if biases is None else biases
     table = plotted_sources(biases).sort_values(["kind", "stance", "source_id"]).reset_index(
         drop=True)
     fig, ax = plt.subplots(figsize=(9, max(2.5, 0.35 * len(table) + 1.2)), layout="constrained")
@@ -154,7 +138,7 @@ def loss_plot(fit: Fit) -> Figure:
     """The ADVI loss (negative ELBO) by iteration, on a log scale above its final level: a
     converged fit ends flat. The last two tenths, which the convergence check compares, are
     shaded."""
-    from reconcile.approximate import GROUP, loss_window
+    from reconcile.inference.advi import GROUP, loss_window
 
     loss = fit.idata[GROUP]["loss"].values
     floor = np.nanmin(loss)

@@ -1,6 +1,7 @@
-"""Fit the model: build, sample, attach pointwise log-likelihoods; return a Fit.
+"""Fit the model: build, sample (NUTS through a backend, or ADVI), attach pointwise
+log-likelihoods; return a Fit.
 
-The Fit is the single object the summaries, plots and report consume. Sampling is
+The Fit is the single record the analysis, plots and report consume. Sampling is
 reproducible: the same dataset, configuration and seed give the same draws.
 """
 
@@ -17,18 +18,21 @@ import xarray as xr
 from reconcile.config import ModelConfig, SamplerConfig
 from reconcile.dataset.records import Dataset
 from reconcile.errors import ModelBuildError
+from reconcile.inference.advi import is_approximate
+from reconcile.inference.backends import available_cores
 from reconcile.interrupt import interruptible, raise_if_interrupted
 from reconcile.model.build import build_model, nesting_conflicts
+from reconcile.model.inputs import ModelInputs
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-    from reconcile.model.refit import Refitter
+    from reconcile.inference.compiled import Refitter
 
 
 @dataclass
 class Fit:
-    """A fitted model: the dataset, configuration, PyMC model and posterior (DataTree)."""
+    """A fitted model, as a plain record: the dataset and the model inputs built from it, the
+    resolved configuration, the PyMC model and its posterior (an ArviZ DataTree). Tables and
+    diagnostics are computed from it by ``reconcile.analysis``."""
 
     dataset: Dataset
     config: ModelConfig
@@ -37,34 +41,18 @@ class Fit:
     seed: int
     sampler: SamplerConfig
     timings: dict[str, float] = field(default_factory=dict)
-    # the model compiled for nutpie, reused by refits of the same dataset (sensitivity)
+    # the model compiled for the run's backend, reused by refits of the same dataset
     refitter: Refitter | None = field(default=None, repr=False)
+    inputs: ModelInputs | None = field(default=None, repr=False)
 
-    def estimates(self) -> pd.DataFrame:
-        from reconcile.summaries import estimates_table
-
-        return estimates_table(self)
-
-    def source_biases(self) -> pd.DataFrame:
-        from reconcile.summaries import source_bias_table
-
-        return source_bias_table(self)
+    def __post_init__(self) -> None:
+        if self.inputs is None:
+            self.inputs = ModelInputs.from_dataset(self.dataset, self.config)
 
     @property
     def approximate(self) -> bool:
         """Fitted by the fast path (ADVI), not NUTS: approximate intervals, no R-hat/ESS."""
-        from reconcile.approximate import is_approximate
-
         return is_approximate(self.idata)
-
-    def diagnostics(self) -> dict:
-        if self.approximate:
-            from reconcile.approximate import approximation_diagnostics
-
-            return approximation_diagnostics(self)
-        from reconcile.summaries import convergence_diagnostics
-
-        return convergence_diagnostics(self)
 
 
 def fit(dataset: Dataset, config: ModelConfig, seed: int = 0,
@@ -77,21 +65,23 @@ def fit(dataset: Dataset, config: ModelConfig, seed: int = 0,
     sampler = sampler or config.sampler
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    model = build_model(dataset, config)
+    inputs = ModelInputs.from_dataset(dataset, config)
+    model = build_model(dataset, config, inputs)
     timings["build_s"] = time.perf_counter() - started
     refitter = None
     if sampler.method == "advi":
-        from reconcile.approximate import fit_advi
+        from reconcile.inference.advi import fit_advi
 
         started = time.perf_counter()
         with interruptible() as received:
             idata = fit_advi(model, sampler, seed, progressbar=progressbar)
         raise_if_interrupted(received)  # pm.fit stops at a signal and returns what it has
         timings["sample_s"] = time.perf_counter() - started
-        return _with_log_likelihood(dataset, config, model, idata, seed, sampler, timings, None)
+        return _with_log_likelihood(dataset, config, model, idata, seed, sampler, timings, None,
+                                    inputs)
     if sampler.backend == "nutpie":
         # compiled here rather than inside pm.sample, so that refits reuse it
-        from reconcile.model.refit import Refitter
+        from reconcile.inference.compiled import Refitter
 
         started = time.perf_counter()
         refitter = Refitter(dataset, config, model=model)
@@ -100,16 +90,19 @@ def fit(dataset: Dataset, config: ModelConfig, seed: int = 0,
     idata = sample(model, sampler, seed, progressbar=progressbar, dataset=dataset,
                    refitter=refitter)
     timings["sample_s"] = time.perf_counter() - started
-    return _with_log_likelihood(dataset, config, model, idata, seed, sampler, timings, refitter)
+    return _with_log_likelihood(dataset, config, model, idata, seed, sampler, timings, refitter,
+                                inputs)
 
 
 def _with_log_likelihood(dataset: Dataset, config: ModelConfig, model: pm.Model,
                          idata: xr.DataTree, seed: int, sampler: SamplerConfig,
-                         timings: dict[str, float], refitter: Refitter | None) -> Fit:
+                         timings: dict[str, float], refitter: Refitter | None,
+                         inputs: ModelInputs) -> Fit:
     started = time.perf_counter()
     pm.stats.compute_log_likelihood(idata, model=model, progressbar=False)
     timings["log_likelihood_s"] = time.perf_counter() - started
-    return Fit(dataset, config, model, idata, seed, sampler, timings, refitter=refitter)
+    return Fit(dataset, config, model, idata, seed, sampler, timings, refitter=refitter,
+               inputs=inputs)
 
 
 def sample(model: pm.Model, sampler: SamplerConfig, seed: int, progressbar: bool = False,
@@ -181,10 +174,3 @@ def _check_complete(idata: xr.DataTree, sampler: SamplerConfig) -> None:
             f"sampling stopped early: {got[0]} chains x {got[1]} draws instead of "
             f"{sampler.chains} x {sampler.draws}; no result is reported from an incomplete run."
         )
-
-
-def available_cores() -> int:
-    import os
-
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-               else os.cpu_count() or 1)

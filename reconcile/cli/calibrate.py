@@ -13,6 +13,9 @@ from pathlib import Path
 import click
 
 from reconcile.calibration.catalog import SCENARIO_DESCRIPTIONS, WELL_SPECIFIED
+from reconcile.cli.common import (
+    EXIT_DIAGNOSTICS, EXIT_INPUT, EXIT_OUTPUT, draw_off_screen, fail, printable,
+)
 
 
 @click.command("calibrate")
@@ -45,12 +48,10 @@ def calibrate(data_dir: Path, out_dir: Path | None, models: tuple[str, ...],
     like DATA_DIR; writes calibration.csv, fits.csv, calibration.json, calibration.html."""
     import sys
 
-    from reconcile.cli import (EXIT_DIAGNOSTICS, EXIT_INPUT, EXIT_OUTPUT, _fail, _printable,
-                               draw_off_screen)
     from reconcile.config import load_config
     from reconcile.dataset import load_dataset
     from reconcile.errors import ConfigError, DatasetError
-    from reconcile.outputs import OutputError, OutputWriteError, check_output_dir
+    from reconcile.report.writing import OutputError, OutputWriteError, check_output_dir
 
     draw_off_screen()
 
@@ -59,14 +60,14 @@ def calibrate(data_dir: Path, out_dir: Path | None, models: tuple[str, ...],
     try:
         check_output_dir(out_dir, force, Path(data_dir))
         configs = [load_config(name) for name in (models or ["default"])]
-        structure = load_dataset(data_dir, configs[0])
+        structure = load_dataset(data_dir, configs[0].lexicon)
     except DatasetError as exc:
-        _fail(f"{data_dir}: {exc}", EXIT_INPUT)
+        fail(f"{data_dir}: {exc}", EXIT_INPUT)
     except (ConfigError, OutputError) as exc:
-        _fail(str(exc), EXIT_INPUT)
+        fail(str(exc), EXIT_INPUT)
     overrides = {k: v for k, v in {"draws": draws, "tune": tune, "chains": chains}.items()
                  if v is not None}
-    sampler = _calibration_sampler().model_copy(update=overrides)
+    sampler = configs[0].preset_sampler("calibration").model_copy(update=overrides)
     show_bar = sys.stderr.isatty() if progress is None else progress
 
     from reconcile.calibration import calibrate as run_study
@@ -78,25 +79,19 @@ def calibrate(data_dir: Path, out_dir: Path | None, models: tuple[str, ...],
                                simulations=simulations, seed=seed, sampler=sampler,
                                scheduler=scheduler, workers=workers, on_done=advance)
     except KeyboardInterrupt:
-        _fail("reconcile: calibration interrupted; nothing was written.", 130)
+        fail("reconcile: calibration interrupted; nothing was written.", 130)
     try:
         write_calibration(result, out_dir, replace=force)
     except OutputWriteError as exc:
-        _fail(f"reconcile: {exc}", EXIT_OUTPUT)
+        fail(f"reconcile: {exc}", EXIT_OUTPUT)
     failures = _failures(result)
     for line in _verdict_lines(result):
-        click.echo(_printable(line))
+        click.echo(printable(line))
     if failures:
-        _fail("reconcile: CALIBRATION FAILED: " + "; ".join(failures)
+        fail("reconcile: CALIBRATION FAILED: " + "; ".join(failures)
               + f". Details in {out_dir / 'calibration.html'}.", EXIT_DIAGNOSTICS)
-    click.echo(_printable(f"Wrote {out_dir}: calibration.html, calibration.json, "
+    click.echo(printable(f"Wrote {out_dir}: calibration.html, calibration.json, "
                           "calibration.csv, fits.csv"))
-
-
-def _calibration_sampler():
-    from reconcile.calibration.study import DEFAULT_SAMPLER
-
-    return DEFAULT_SAMPLER
 
 
 def _failures(result) -> list[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -17,27 +16,17 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from reconcile import __version__, plots
-from reconcile.runinfo import format_count
+from reconcile import __version__
+from reconcile.report import plots
+from reconcile.report.runinfo import format_count
 
 if TYPE_CHECKING:
+    from reconcile.analysis.sensitivity import Sensitivity
+    from reconcile.analysis.tables import RunTables
     from reconcile.inference import Fit
-    from reconcile.sensitivity import Sensitivity
 
 
-@dataclass(frozen=True)
-class ReportTables:
-    estimates: pd.DataFrame
-    sources: pd.DataFrame
-    stances: pd.DataFrame
-    claims: pd.DataFrame
-    diagnostics: dict
-    loo: dict
-    sensitivity: Sensitivity | None = None
-    sensitivity_skipped: str = ""  # why sensitivity is not computed, when it is not
-
-
-def render_report(fit: Fit, tables: ReportTables, citations: dict[str, str], run_citation: str,
+def render_report(fit: Fit, tables: RunTables, citations: dict[str, str], run_citation: str,
                   dataset_sha: str, rerun: str, warnings: list[str]) -> str:
     images = {
         "forest": plots.forest_plot(fit, tables.estimates),

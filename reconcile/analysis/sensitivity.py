@@ -32,11 +32,7 @@ from reconcile.model.inputs import ModelInputs
 
 if TYPE_CHECKING:
     from reconcile.inference import Fit
-    from reconcile.model.refit import Refitter
-
-# Refits only have to say how far a median moves: 2 x 400 draws give its Monte Carlo
-# error at about a tenth of its posterior sd, well below the shifts worth reporting.
-REFIT_SAMPLER = SamplerConfig(draws=400, tune=400, chains=2)
+    from reconcile.inference.compiled import Refitter
 COUNT_PRIORS = ["leaf_z", "remainder_log_ratio"]
 BIAS_PRIORS = ["stance_z", "kind_bias", "source_bias_sd", "source_bias_z"]
 PSENSE_THRESHOLD = 0.05  # Kallioinen et al.'s threshold for a noticeable sensitivity
@@ -73,15 +69,24 @@ class Sensitivity:
         return table.merge(self.power_scaling, on="quantity_id", how="left")
 
 
-def sensitivity(fit: Fit, refitter: Refitter | None = None, seed: int = 0,
-                sampler: SamplerConfig = REFIT_SAMPLER) -> Sensitivity:
-    """Leave-one-source-out and other-anchor refits (one compiled model) and power-scaling."""
-    from reconcile.model.refit import Refitter
+def refit_sampler(fit: Fit) -> SamplerConfig:
+    """The refits' sampler: the fit's own (its backend), with the model file's
+    ``presets.sensitivity`` draws."""
+    return fit.config.preset_sampler("sensitivity", fit.sampler)
 
-    refitter = refitter or fit.refitter or Refitter(fit.dataset, fit.config, model=fit.model)
+
+def sensitivity(fit: Fit, refitter: Refitter | None = None, seed: int = 0,
+                sampler: SamplerConfig | None = None) -> Sensitivity:
+    """Leave-one-source-out and other-anchor refits (one compiled model, the fit's backend)
+    and power-scaling."""
+    from reconcile.inference.compiled import Refitter
+
+    sampler = sampler or refit_sampler(fit)
+    refitter = refitter or fit.refitter or Refitter(fit.dataset, fit.config, model=fit.model,
+                                                    backend=sampler.backend)
     reference = fit.idata.posterior["count"].median(("chain", "draw")).to_series()
     other = other_anchor(fit.config)
-    inputs = ModelInputs.from_dataset(fit.dataset, fit.config)
+    inputs = fit.inputs
     anchor_idata = refitter.sample(fit.dataset, seed=seed + len(inputs.source_ids),
                                    sampler=sampler, config=other)
     return Sensitivity(

@@ -13,7 +13,8 @@ import arviz_stats as azs
 import pandas as pd
 from scipy import stats
 
-from reconcile.checks import claim_checks
+from reconcile.analysis.diagnostics import diagnostics
+from reconcile.analysis.ppc import claim_checks
 from reconcile.config import SamplerConfig, load_config
 from reconcile.dataset.records import Dataset
 from reconcile.inference import Fit, fit
@@ -33,6 +34,6 @@ def compare_variants(dataset: Dataset, variants: list[str], seed: int = 0,
             extra[name] = {
                 "n_pareto_k_above_0.7": int(checks["influential"].sum()),
                 "pit_ks_pvalue": float(stats.kstest(checks["pit_randomized"], "uniform").pvalue),
-                "diagnostics_ok": fitted.diagnostics()["ok"],
+                "diagnostics_ok": diagnostics(fitted)["ok"],
             }
     return table.join(pd.DataFrame(extra).T), fits

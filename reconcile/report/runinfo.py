@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import platform
+import shlex
 import sys
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from reconcile import __version__
-from reconcile.config import MAX_CONFIG_BYTES, ModelConfig
+from reconcile.config import MAX_CONFIG_BYTES, ModelConfig, SamplerConfig
 from reconcile.constants import HEADLINE_PROB, interval_columns
 from reconcile.dataset.records import Dataset
 from reconcile.files import read_bounded
+
+if TYPE_CHECKING:
+    from reconcile.inference import Fit
 
 PACKAGES = ("numpy", "scipy", "pandas", "pymc", "pytensor", "numba", "arviz", "arviz-base",
             "arviz-stats", "arviz-plots", "nutpie", "numpyro", "jax", "xarray", "netcdf4",
@@ -85,3 +90,47 @@ def file_sha256(path: Path) -> str:
 
 def command_line() -> str:
     return " ".join(["reconcile", *sys.argv[1:]]) if sys.argv else "reconcile"
+
+
+def rerun_command(data_dir: Path, model_path: Path, seed: int, sampler: SamplerConfig | None,
+                  allow_bad_diagnostics: bool, with_sensitivity: bool | None = None) -> str:
+    """The command line that redoes this run (quoted for a POSIX shell; relative paths are
+    relative to run.json's ``cwd``). Sampler settings are spelt out when they were not the
+    model file's own."""
+    words = ["reconcile", "run", str(data_dir), "--model", str(model_path), "--seed", str(seed)]
+    if sampler is not None and sampler.method == "advi":
+        words += ["--method", "advi", "--draws", str(sampler.draws),
+                  "--advi-iterations", str(sampler.advi_iterations)]
+    elif sampler is not None:
+        words += ["--draws", str(sampler.draws), "--tune", str(sampler.tune),
+                  "--chains", str(sampler.chains), "--sampler", sampler.backend]
+    if allow_bad_diagnostics:
+        words.append("--allow-bad-diagnostics")
+    if with_sensitivity is not None:
+        words.append("--sensitivity" if with_sensitivity else "--no-sensitivity")
+    return shlex.join(words)
+
+
+def run_info(fitted: Fit, config: ModelConfig, model_path: Path, data_dir: Path, digest: str,
+              seed: int, citation: str, citations: dict[str, str], rerun: str,
+              ok: bool, conflicts: list[str]) -> dict:
+    return {
+        "reconcile_version": __version__,
+        "command": command_line(),
+        "rerun": rerun,
+        "cwd": str(Path.cwd()),
+        "platform": platform_description(),
+        "versions": package_versions(),
+        "dataset": {"path": str(data_dir), "name": fitted.dataset.name, "sha256": digest,
+                    "files": dict(fitted.dataset.input_hashes)},
+        "model": {"file": str(model_path), "file_sha256": file_sha256(model_path),
+                  "name": config.name, "config_sha256": config.digest(),
+                  "identification": config.identification(),
+                  "config": config.model_dump(mode="json")},
+        "seed": seed,
+        "sampler": fitted.sampler.model_dump(mode="json"),
+        "diagnostics_ok": ok,
+        "warnings": conflicts,
+        "citation": citation,
+        "estimate_citations": citations,
+    }

@@ -1,4 +1,4 @@
-"""Tidy tables from a Fit: estimates per quantity, biases per source, convergence.
+"""Tidy tables from a Fit: estimates per quantity, biases per source, stance effects.
 
 Every interval is a central (equal-tailed) interval computed by ArviZ with the probability
 passed explicitly (see constants.py).
@@ -15,16 +15,10 @@ import pandas as pd
 import xarray as xr
 
 from reconcile.config import STANCES
-from reconcile.constants import (
-    HEADLINE_PROB, INTERVAL_PROBS, MAX_RHAT, MIN_BFMI, MIN_ESS_BULK, MIN_ESS_TAIL,
-    interval_columns,
-)
-from reconcile.model.inputs import ModelInputs
+from reconcile.constants import HEADLINE_PROB, INTERVAL_PROBS, SAMPLE_DIMS, interval_columns
 
 if TYPE_CHECKING:
     from reconcile.inference import Fit
-
-SAMPLE_DIMS = ("chain", "draw")
 
 
 def _interval(posterior: xr.Dataset, var: str, prob: float) -> tuple[np.ndarray, np.ndarray]:
@@ -62,7 +56,7 @@ def source_log_bias_draws(fit: Fit) -> tuple[xr.DataArray, list[str]]:
     """Draws of each speaking source's total log bias (stance + kind + source), using the
     stance its claims take (the most common one when a source speaks with several)."""
     posterior = fit.idata.posterior
-    inputs = ModelInputs.from_dataset(fit.dataset)
+    inputs = fit.inputs
     stances = []
     for source_id in inputs.source_ids:
         counted = Counter(fit.dataset.stance(c) for c in fit.dataset.claims_by(source_id))
@@ -105,56 +99,3 @@ def stance_effects_table(fit: Fit) -> pd.DataFrame:
         rows.append({"stance": stance, "factor_median": float(draws.median()),
                      low_col: float(low), high_col: float(high), "fixed": prior.fixed})
     return pd.DataFrame(rows)
-
-
-def convergence_diagnostics(fit: Fit) -> dict:
-    """R-hat, ESS bulk/tail, divergences, BFMI, tree-depth saturation; ``ok`` and reasons."""
-    posterior = fit.idata.posterior.to_dataset()
-    stats = fit.idata.sample_stats.to_dataset()
-    free = [name for name in posterior.data_vars if _varies(posterior[name])]
-    rhat = azs.rhat(posterior[free], sample_dims=list(SAMPLE_DIMS))
-    ess_bulk = azs.ess(posterior[free], sample_dims=list(SAMPLE_DIMS), method="bulk")
-    ess_tail = azs.ess(posterior[free], sample_dims=list(SAMPLE_DIMS), method="tail")
-    max_rhat = max(float(rhat[v].max()) for v in free)
-    min_bulk = min(float(ess_bulk[v].min()) for v in free)
-    min_tail = min(float(ess_tail[v].min()) for v in free)
-    divergences = int(stats["diverging"].sum())
-    bfmi = np.atleast_1d(azs.bfmi(fit.idata).dataset["energy"].values).astype(float)
-    depth_var = "reached_max_treedepth" if "reached_max_treedepth" in stats else "maxdepth_reached"
-    saturated = int(stats[depth_var].sum()) if depth_var in stats else 0
-    reasons = []
-    if max_rhat > MAX_RHAT:
-        reasons.append(f"max R-hat {max_rhat:.3f} > {MAX_RHAT}")
-    if min_bulk < MIN_ESS_BULK:
-        reasons.append(f"min ESS bulk {min_bulk:.0f} < {MIN_ESS_BULK}")
-    if min_tail < MIN_ESS_TAIL:
-        reasons.append(f"min ESS tail {min_tail:.0f} < {MIN_ESS_TAIL}")
-    if divergences:
-        reasons.append(f"{divergences} divergent transitions")
-    if (bfmi < MIN_BFMI).any():
-        reasons.append(f"BFMI {bfmi.min():.2f} < {MIN_BFMI} in a chain")
-    if saturated:
-        reasons.append(f"{saturated} draws hit the maximum tree depth")
-    return {
-        "ok": not reasons,
-        "reasons": reasons,
-        "method": "nuts",
-        "approximate": False,
-        "max_r_hat": max_rhat,
-        "min_ess_bulk": min_bulk,
-        "min_ess_tail": min_tail,
-        "divergences": divergences,
-        "bfmi": [float(b) for b in bfmi],
-        "tree_depth_saturated": saturated,
-        "draws": int(posterior.sizes["draw"]),
-        "chains": int(posterior.sizes["chain"]),
-        "thresholds": {"max_r_hat": MAX_RHAT, "min_ess_bulk": MIN_ESS_BULK,
-                       "min_ess_tail": MIN_ESS_TAIL, "min_bfmi": MIN_BFMI},
-    }
-
-
-def _varies(values: xr.DataArray) -> bool:
-    """Skip draws that are constant by construction (they have no R-hat): a fixed effect of
-    0.8 computed as 0.8 + 0 * z can wobble in its last bit, so "constant" is relative."""
-    spread = values.std(SAMPLE_DIMS)
-    return bool((spread > 1e-12 * (1.0 + abs(values).max(SAMPLE_DIMS))).all())

@@ -29,11 +29,8 @@ import numpy as np
 import pymc as pm
 import xarray as xr
 
-from reconcile.constants import PARETO_K_BAD
-
 if TYPE_CHECKING:
     from reconcile.config import SamplerConfig
-    from reconcile.inference import Fit
 
 # adagrad_window at 0.01 reached, in 10,000 iterations, the loss PyMC's default rate (0.001)
 # reaches in 50,000 (simulated 1,000-claim archives); adam at 0.01 and 0.03 converged to
@@ -103,48 +100,3 @@ def loss_window(iterations: int) -> int:
     """Iterations per window of the convergence check: the last tenth is compared with the
     tenth before."""
     return max(1, iterations // 10)
-
-
-def approximation_diagnostics(fit: Fit) -> dict:
-    """Convergence of the optimisation (gates the run) and the Pareto k-hat (reported)."""
-    info = fit.idata[GROUP].to_dataset()
-    loss = info["loss"].values
-    window = loss_window(loss.size)
-    last, previous = loss[-window:].mean(), loss[-2 * window:-window].mean()
-    parameters = int(info.attrs["free_parameters"])
-    drop = float((previous - last) / parameters)
-    k = float(info.attrs["pareto_k"])
-    reasons = []
-    if not np.isfinite(loss[-window:]).all():
-        reasons.append("the ADVI loss is not finite")
-    elif drop > MAX_LOSS_DROP_PER_PARAMETER:
-        reasons.append(f"ADVI had not converged: the loss still fell by {drop:.3f} nats per "
-                       f"parameter over the last tenth of the iterations (needs <= "
-                       f"{MAX_LOSS_DROP_PER_PARAMETER}); give more --advi-iterations")
-    posterior = fit.idata.posterior
-    return {
-        "ok": not reasons,
-        "reasons": reasons,
-        "method": "advi",
-        "approximate": True,
-        "caveat": approximation_caveat(k),
-        "iterations": int(loss.size),
-        "final_loss": float(last),
-        "loss_drop_per_parameter": drop,
-        "pareto_k": k,
-        "free_parameters": parameters,
-        "draws": int(posterior.sizes["draw"]),
-        "chains": int(posterior.sizes["chain"]),
-        "thresholds": {"max_loss_drop_per_parameter": MAX_LOSS_DROP_PER_PARAMETER,
-                       "pareto_k": PARETO_K_BAD},
-    }
-
-
-def approximation_caveat(k: float) -> str:
-    """What every output of an ADVI run says about its intervals."""
-    verdict = (f"its Pareto k-hat is {k:.2f} (> {PARETO_K_BAD}): the approximation is not "
-               "close to the posterior" if k > PARETO_K_BAD else
-               f"its Pareto k-hat is {k:.2f} (<= {PARETO_K_BAD})")
-    return ("APPROXIMATE: fitted with mean-field ADVI, not NUTS. Its intervals can be much too "
-            f"narrow (benchmarks/RESULTS.md measures their coverage) and {verdict}. Use it to "
-            "screen an archive; refit what you cite with NUTS.")

@@ -1,24 +1,17 @@
-"""Model configuration: priors, noise, identification anchor, vague-word lexicon, sampler.
-
-A configuration is a TOML file under ``models/``. It is validated strictly (unknown keys are
-errors, with a "did you mean" hint) so that a typo never silently falls back to a default.
-The resolved configuration is stored in run.json and shown in the report.
-"""
+"""The model configuration's schema: priors, noise, identification anchor, vague-word
+lexicon, sampler and its presets for refits. Validated strictly (unknown keys are errors) so
+that a typo never silently falls back to a default; reading files is loading.py's job."""
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
-import tomllib
-from importlib import resources
-from pathlib import Path
+import math
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from reconcile.errors import ConfigError
-from reconcile.files import NotRegularFile, TooLarge, read_bounded
+from reconcile.config.lexicon import LexiconEntry, normalize_term
 
 STANCES: tuple[str, ...] = ("own", "enemy", "third_party")
 _STANCE_LABELS = {
@@ -26,7 +19,6 @@ _STANCE_LABELS = {
     "enemy": "statements by a party about its enemy's losses",
     "third_party": "third-party statements (a source with no side, or a count of no side)",
 }
-MAX_CONFIG_BYTES = 1_000_000
 
 
 class _Strict(BaseModel):
@@ -124,15 +116,22 @@ class SamplerConfig(_Strict):
 LOW_RANK_MAX_PARAMETERS = 300
 
 
-class LexiconEntry(_Strict):
-    low: int = Field(ge=0)
-    high: int | None = Field(None, ge=0, description="empty for an open upper bound")
+class RefitPreset(_Strict):
+    """Draws for the many short refits of one compiled model; the rest of the sampler
+    (backend, target_accept, mass matrix) is the run's own."""
 
-    @model_validator(mode="after")
-    def _ordered(self) -> LexiconEntry:
-        if self.high is not None and self.high < self.low:
-            raise ValueError(f"high ({self.high}) is below low ({self.low})")
-        return self
+    draws: int = Field(ge=10)
+    tune: int = Field(ge=10)
+    chains: int = Field(ge=1)
+
+
+class SamplerPresets(_Strict):
+    # Sensitivity refits only have to say how far a median moves: 2 x 400 draws give its
+    # Monte Carlo error at about a tenth of its posterior sd, well below the shifts reported.
+    sensitivity: RefitPreset = RefitPreset(draws=400, tune=400, chains=2)
+    # Calibration: ranks use 99 of 2 x 1,000 draws (every 20th), far enough apart to be
+    # nearly independent even for the slowest parameter (the between-source sd).
+    calibration: RefitPreset = RefitPreset(draws=1000, tune=500, chains=2)
 
 
 class ModelConfig(_Strict):
@@ -143,6 +142,7 @@ class ModelConfig(_Strict):
     noise: NoiseConfig = NoiseConfig()
     dependence: DependenceConfig = DependenceConfig()
     sampler: SamplerConfig = SamplerConfig()
+    presets: SamplerPresets = SamplerPresets()
     lexicon: dict[str, LexiconEntry] = Field(default_factory=dict)
 
     @field_validator("lexicon")
@@ -181,99 +181,14 @@ class ModelConfig(_Strict):
     def lookup_term(self, term: str) -> LexiconEntry | None:
         return self.lexicon.get(normalize_term(term))
 
+    def preset_sampler(self, preset: Literal["sensitivity", "calibration"],
+                       sampler: SamplerConfig | None = None) -> SamplerConfig:
+        """``sampler`` (default: the model's) with the draws of a refit preset."""
+        base = sampler or self.sampler
+        return base.model_copy(update=getattr(self.presets, preset).model_dump())
+
 
 def _factor(log_effect: float) -> str:
-    import math
-
     return f"{math.exp(log_effect):.3g}"
 
 
-def normalize_term(term: str) -> str:
-    return " ".join(term.casefold().split())
-
-
-def default_model_path() -> Path:
-    """The packaged ``models/default.toml``."""
-    return Path(str(resources.files("reconcile.model_files").joinpath("default.toml")))
-
-
-def packaged_model_paths() -> dict[str, Path]:
-    """Every model configuration shipped in ``models/``, by name (file stem)."""
-    folder = resources.files("reconcile.model_files")
-    return {
-        Path(entry.name).stem: Path(str(entry))
-        for entry in folder.iterdir()
-        if entry.name.endswith(".toml")
-    }
-
-
-def resolve_model_path(model: str | Path | None) -> Path:
-    """A path, or the name of a packaged configuration (``default``, ``normal-noise``...)."""
-    if model is None:
-        return default_model_path()
-    path = Path(model)
-    if path.exists():
-        return path
-    packaged = packaged_model_paths()
-    if str(model) in packaged:
-        return packaged[str(model)]
-    raise ConfigError(
-        f"model configuration {model!s} not found: give a TOML file or one of "
-        + ", ".join(sorted(packaged))
-    )
-
-
-def load_config(model: str | Path | None = None) -> ModelConfig:
-    """Read and validate a model configuration (TOML, parsed safely; nothing is executed)."""
-    path = resolve_model_path(model)
-    try:
-        raw = read_bounded(path, MAX_CONFIG_BYTES)
-    except NotRegularFile as exc:
-        raise ConfigError(f"{path}: is {exc.kind}, not a model configuration file") from None
-    except TooLarge as exc:
-        raise ConfigError(f"{path}: is {exc.size:,} bytes, over the limit of "
-                          f"{MAX_CONFIG_BYTES:,} for a model configuration") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the model configuration "
-                          f"({exc.strerror or type(exc).__name__})") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    except RecursionError:  # tomllib recurses once per level of nested arrays and tables
-        raise ConfigError(f"{path}: arrays or tables nested too deeply to be a model "
-                          "configuration") from None
-    return config_from_dict(data, source=str(path))
-
-
-def config_from_dict(data: dict, source: str = "<dict>") -> ModelConfig:
-    try:
-        return ModelConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(_describe_validation_error(exc, source)) from None
-
-
-def _describe_validation_error(exc: ValidationError, source: str) -> str:
-    lines = [f"{source}: {exc.error_count()} problem(s) in the model configuration:"]
-    for error in exc.errors():
-        location = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        message = error["msg"]
-        if error["type"] == "extra_forbidden":
-            message = "unknown key" + _did_you_mean(error["loc"])
-        lines.append(f"  {location}: {message}")
-    return "\n".join(lines)
-
-
-def _did_you_mean(location: tuple) -> str:
-    """Suggest the closest known key for a misspelt one."""
-    model: type[BaseModel] | None = ModelConfig
-    for part in location[:-1]:
-        field = model.model_fields.get(str(part)) if model else None
-        annotation = field.annotation if field else None
-        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
-    if model is None:
-        return ""
-    close = difflib.get_close_matches(str(location[-1]), list(model.model_fields), n=1)
-    return f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(model.model_fields)}"

@@ -1,8 +1,8 @@
 """Fit many datasets of one shape with one compiled model (simulation studies, calibration,
-sensitivity).
+sensitivity), with whichever NUTS backend the run chose (backends.py).
 
-Compilation (numba, 10-20 s) costs more than sampling at seed size. nutpie compiles the log
-density and gradient only; the deterministics (true counts, biases, noise scales) are computed
+Compilation (numba, 10-20 s) costs more than sampling at seed size. The backend samples the
+free variables only; the deterministics (true counts, biases, noise scales) are computed
 afterwards for all draws at once by a vectorized PyTensor function, which PyTensor caches on
 disk, where nutpie's own compiled wrappers cannot be cached (that halves the compilation).
 Everything a refit may change is pm.Data in the model: the claims' bounds, their evidence
@@ -14,18 +14,16 @@ instead of rebuilding it.
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import nutpie
 import numpy as np
 import pymc as pm
 import xarray as xr
 
 from reconcile.config import STANCES, ModelConfig, SamplerConfig
 from reconcile.dataset.records import Dataset
-from reconcile.inference import available_cores
+from reconcile.inference.backends import compile_for, available_cores
 from reconcile.model.build import build_model
 from reconcile.model.inputs import ModelInputs
 
@@ -40,7 +38,7 @@ def graph_key(config: ModelConfig) -> str:
     (stance priors, evidence weights: dependence), what only resolves the dataset (lexicon)
     and the sampler settings."""
     dumped = config.model_dump(mode="json")
-    for name in ("name", "description", "sampler", "lexicon", "dependence"):
+    for name in ("name", "description", "sampler", "presets", "lexicon", "dependence"):
         dumped.pop(name)
     for stance in STANCES:
         dumped["bias"].pop(stance)
@@ -49,27 +47,23 @@ def graph_key(config: ModelConfig) -> str:
 
 @dataclass
 class Refitter:
-    """A model compiled once for ``structure`` under ``config``; ``sample`` fits any dataset of
-    that shape, under any configuration with the same ``graph_key``. ``model``, when given,
-    is the PyMC model already built for ``structure`` and ``config``."""
+    """A model compiled once for ``structure`` under ``config`` by the NUTS ``backend``;
+    ``sample`` fits any dataset of that shape, under any configuration with the same
+    ``graph_key``. ``model``, when given, is the PyMC model already built for ``structure``
+    and ``config``."""
 
     structure: Dataset
     config: ModelConfig
     model: pm.Model | None = None
+    backend: str = "nutpie"
     _claim_ids: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.model is None:
             self.model = build_model(self.structure, self.config)
-        with warnings.catch_warnings():
-            # the claims' random() (posterior predictive only) runs in numba object mode;
-            # sampling never calls it
-            warnings.filterwarnings("ignore", message="Numba will use object mode")
-            self.compiled = nutpie.compile_pymc_model(
-                self.model, var_names=[rv.name for rv in self.model.free_RVs])
+        self.compiled = compile_for(self.backend, self.model)
         self._deterministics = deterministics_function(self.model)
         self._claim_ids = ModelInputs.from_dataset(self.structure).claim_ids
-        self._used = {var.name for var in self.compiled.shared_var_keys}  # unused data is dropped
 
     def sample(self, dataset: Dataset, seed: int, sampler: SamplerConfig | None = None,
                config: ModelConfig | None = None, weights: np.ndarray | None = None,
@@ -87,14 +81,11 @@ class Refitter:
         if inputs.claim_ids != self._claim_ids:
             raise ValueError("the dataset does not have the structure this model was compiled for")
         updates = data_updates(inputs, config, inputs.weight if weights is None else weights)
-        compiled = self.compiled.with_data(**{k: v for k, v in updates.items() if k in self._used})
         sampler = sampler or config.sampler
-        idata = nutpie.sample(
-            compiled, draws=sampler.draws, tune=sampler.tune, chains=sampler.chains,
-            cores=cores or min(sampler.chains, available_cores()), seed=seed, progress_bar=False,
-            progress_callback=progress, save_warmup=False, target_accept=sampler.target_accept,
-            adaptation=sampler.adaptation(self.compiled.n_dim),
-        )
+        if sampler.backend != self.backend:
+            raise ValueError(f"this model was compiled for {self.backend}, not {sampler.backend}")
+        idata = self.compiled.sample(updates, sampler, seed,
+                                     cores or min(sampler.chains, available_cores()), progress)
         idata["posterior"] = xr.DataTree(self._with_deterministics(idata.posterior.to_dataset(),
                                                                    updates))
         return idata

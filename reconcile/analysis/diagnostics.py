@@ -1,0 +1,122 @@
+"""Is a fit fit to cite? NUTS: R-hat, ESS bulk and tail, divergences, BFMI, tree depth
+(Vehtari et al. 2021 for the thresholds). The ADVI fast path: the optimisation's convergence
+(gates the run) and the Pareto k-hat of the approximation (reported; Yao et al. 2018)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import arviz_stats as azs
+import numpy as np
+import xarray as xr
+
+from reconcile.constants import (
+    MAX_RHAT, MIN_BFMI, MIN_ESS_BULK, MIN_ESS_TAIL, PARETO_K_BAD, SAMPLE_DIMS,
+)
+from reconcile.inference.advi import GROUP, MAX_LOSS_DROP_PER_PARAMETER, loss_window
+
+if TYPE_CHECKING:
+    from reconcile.inference import Fit
+
+
+def diagnostics(fit: Fit) -> dict:
+    """The fit's diagnostics, with ``ok`` and the reasons when not ok."""
+    return approximation_diagnostics(fit) if fit.approximate else convergence_diagnostics(fit)
+
+
+def convergence_diagnostics(fit: Fit) -> dict:
+    """R-hat, ESS bulk/tail, divergences, BFMI, tree-depth saturation; ``ok`` and reasons."""
+    posterior = fit.idata.posterior.to_dataset()
+    stats = fit.idata.sample_stats.to_dataset()
+    free = [name for name in posterior.data_vars if _varies(posterior[name])]
+    rhat = azs.rhat(posterior[free], sample_dims=list(SAMPLE_DIMS))
+    ess_bulk = azs.ess(posterior[free], sample_dims=list(SAMPLE_DIMS), method="bulk")
+    ess_tail = azs.ess(posterior[free], sample_dims=list(SAMPLE_DIMS), method="tail")
+    max_rhat = max(float(rhat[v].max()) for v in free)
+    min_bulk = min(float(ess_bulk[v].min()) for v in free)
+    min_tail = min(float(ess_tail[v].min()) for v in free)
+    divergences = int(stats["diverging"].sum())
+    bfmi = np.atleast_1d(azs.bfmi(fit.idata).dataset["energy"].values).astype(float)
+    depth_var = "reached_max_treedepth" if "reached_max_treedepth" in stats else "maxdepth_reached"
+    saturated = int(stats[depth_var].sum()) if depth_var in stats else 0
+    reasons = []
+    if max_rhat > MAX_RHAT:
+        reasons.append(f"max R-hat {max_rhat:.3f} > {MAX_RHAT}")
+    if min_bulk < MIN_ESS_BULK:
+        reasons.append(f"min ESS bulk {min_bulk:.0f} < {MIN_ESS_BULK}")
+    if min_tail < MIN_ESS_TAIL:
+        reasons.append(f"min ESS tail {min_tail:.0f} < {MIN_ESS_TAIL}")
+    if divergences:
+        reasons.append(f"{divergences} divergent transitions")
+    if (bfmi < MIN_BFMI).any():
+        reasons.append(f"BFMI {bfmi.min():.2f} < {MIN_BFMI} in a chain")
+    if saturated:
+        reasons.append(f"{saturated} draws hit the maximum tree depth")
+    return {
+        "ok": not reasons,
+        "reasons": reasons,
+        "method": "nuts",
+        "approximate": False,
+        "max_r_hat": max_rhat,
+        "min_ess_bulk": min_bulk,
+        "min_ess_tail": min_tail,
+        "divergences": divergences,
+        "bfmi": [float(b) for b in bfmi],
+        "tree_depth_saturated": saturated,
+        "draws": int(posterior.sizes["draw"]),
+        "chains": int(posterior.sizes["chain"]),
+        "thresholds": {"max_r_hat": MAX_RHAT, "min_ess_bulk": MIN_ESS_BULK,
+                       "min_ess_tail": MIN_ESS_TAIL, "min_bfmi": MIN_BFMI},
+    }
+
+
+def _varies(values: xr.DataArray) -> bool:
+    """Skip draws that are constant by construction (they have no R-hat): a fixed effect of
+    0.8 computed as 0.8 + 0 * z can wobble in its last bit, so "constant" is relative."""
+    spread = values.std(SAMPLE_DIMS)
+    return bool((spread > 1e-12 * (1.0 + abs(values).max(SAMPLE_DIMS))).all())
+
+
+def approximation_diagnostics(fit: Fit) -> dict:
+    """Convergence of the optimisation (gates the run) and the Pareto k-hat (reported)."""
+    info = fit.idata[GROUP].to_dataset()
+    loss = info["loss"].values
+    window = loss_window(loss.size)
+    last, previous = loss[-window:].mean(), loss[-2 * window:-window].mean()
+    parameters = int(info.attrs["free_parameters"])
+    drop = float((previous - last) / parameters)
+    k = float(info.attrs["pareto_k"])
+    reasons = []
+    if not np.isfinite(loss[-window:]).all():
+        reasons.append("the ADVI loss is not finite")
+    elif drop > MAX_LOSS_DROP_PER_PARAMETER:
+        reasons.append(f"ADVI had not converged: the loss still fell by {drop:.3f} nats per "
+                       f"parameter over the last tenth of the iterations (needs <= "
+                       f"{MAX_LOSS_DROP_PER_PARAMETER}); give more --advi-iterations")
+    posterior = fit.idata.posterior
+    return {
+        "ok": not reasons,
+        "reasons": reasons,
+        "method": "advi",
+        "approximate": True,
+        "caveat": approximation_caveat(k),
+        "iterations": int(loss.size),
+        "final_loss": float(last),
+        "loss_drop_per_parameter": drop,
+        "pareto_k": k,
+        "free_parameters": parameters,
+        "draws": int(posterior.sizes["draw"]),
+        "chains": int(posterior.sizes["chain"]),
+        "thresholds": {"max_loss_drop_per_parameter": MAX_LOSS_DROP_PER_PARAMETER,
+                       "pareto_k": PARETO_K_BAD},
+    }
+
+
+def approximation_caveat(k: float) -> str:
+    """What every output of an ADVI run says about its intervals."""
+    verdict = (f"its Pareto k-hat is {k:.2f} (> {PARETO_K_BAD}): the approximation is not "
+               "close to the posterior" if k > PARETO_K_BAD else
+               f"its Pareto k-hat is {k:.2f} (<= {PARETO_K_BAD})")
+    return ("APPROXIMATE: fitted with mean-field ADVI, not NUTS. Its intervals can be much too "
+            f"narrow (benchmarks/RESULTS.md measures their coverage) and {verdict}. Use it to "
+            "screen an archive; refit what you cite with NUTS.")

@@ -1,0 +1,50 @@
+"""What every command shares: exit statuses, failing with a message, text made safe for the
+terminal, and figures drawn off screen."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+
+import click
+
+EXIT_INPUT = 2
+EXIT_DIAGNOSTICS = 3
+EXIT_MODEL = 4
+EXIT_OUTPUT = 5
+
+
+def fail(message: str, status: int) -> None:
+    click.echo(printable(message), err=True)
+    sys.exit(status)
+
+
+def printable(text: str) -> str:
+    """Drop terminal control characters (escape sequences) that text from a dataset may hold."""
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else "\ufffd" for ch in text)
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings from libraries can quote dataset text (matplotlib names a glyph it lacks):
+    they reach the terminal through _printable too."""
+    text = warnings.formatwarning(message, category, filename, lineno, line)
+    try:
+        (file or sys.stderr).write(printable(text))
+    except (OSError, ValueError):  # stderr closed: a warning is not worth a crash
+        pass
+
+
+def draw_off_screen() -> None:
+    """Figures go into files: matplotlib's Agg backend, never a window (the library itself
+    leaves the backend to its caller, e.g. inline plots in Jupyter)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
+def interrupted_message(exc, phase: str) -> str:
+    if exc.outputs_written is not None:
+        return (f"reconcile: stopped by {exc.name} just after the new outputs were complete; "
+                f"{exc.outputs_written} holds them.")
+    return (f"reconcile: stopped by {exc.name} while {phase}; nothing was written and earlier "
+            "outputs are intact.")

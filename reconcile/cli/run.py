@@ -1,0 +1,115 @@
+"""``reconcile run``: fit a dataset and write its outputs (a thin layer over
+``reconcile.pipeline``)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from reconcile.cli.common import (
+    EXIT_DIAGNOSTICS, EXIT_INPUT, EXIT_MODEL, EXIT_OUTPUT, draw_off_screen, fail,
+    interrupted_message, printable,
+)
+
+
+@click.command("run")
+@click.argument("data_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: DATA_DIR/../reconcile-out).")
+@click.option("--model", "model", default=None, help="Model configuration: TOML file or name.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("--force", is_flag=True, help="Replace an existing output folder.")
+@click.option("--allow-bad-diagnostics", is_flag=True,
+              help="Keep the outputs when convergence diagnostics fail (marked as failed).")
+@click.option("--draws", type=int, default=None,
+              help="Draws per chain (default: the model's); with --method advi, all draws.")
+@click.option("--tune", type=int, default=None, help="Tuning steps per chain.")
+@click.option("--chains", type=int, default=None, help="Number of chains.")
+@click.option("--sampler", "backend", type=click.Choice(["nutpie", "pymc", "numpyro"]),
+              default=None, help="NUTS implementation (default: the model's, nutpie).")
+@click.option("--method", type=click.Choice(["nuts", "advi"]), default=None,
+              help="nuts (default) or advi: the fast path for archives NUTS cannot fit in "
+                   "time. ADVI's intervals can be much too narrow: screen with it, cite NUTS.")
+@click.option("--advi-iterations", type=click.IntRange(min=100), default=None,
+              help="ADVI iterations (default: the model's, 20,000).")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bars (default: when the terminal is interactive).")
+@click.option("--sensitivity/--no-sensitivity", default=None,
+              help="Refit without each source and with the other anchor, and power-scale the "
+                   "priors, for the report's sensitivity section (default: when at most 40 "
+                   "sources make claims; one short refit per source).")
+def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, force: bool,
+        allow_bad_diagnostics: bool, draws: int | None, tune: int | None, chains: int | None,
+        backend: str | None, method: str | None, advi_iterations: int | None,
+        progress: bool | None, sensitivity: bool | None) -> None:
+    """Fit the model to DATA_DIR and write estimates, diagnostics and the report."""
+    from rich.console import Console
+
+    draw_off_screen()
+
+    console = Console(stderr=True, highlight=False)
+    show_bars = sys.stderr.isatty() if progress is None else progress
+    from reconcile.config import load_config, resolve_model_path
+    from reconcile.errors import ConfigError, DatasetError, ModelBuildError
+    from reconcile.interrupt import Interrupted, interruptible
+    from reconcile.report.outputs import outputs_written
+    from reconcile.report.writing import OutputError, OutputWriteError
+
+    try:
+        model_path = resolve_model_path(model)
+        config = load_config(model_path)
+    except ConfigError as exc:
+        fail(str(exc), EXIT_INPUT)
+    except OSError as exc:  # a path the file system refuses (e.g. --model name too long)
+        fail(f"{exc.filename or model}: {exc.strerror or exc}", EXIT_INPUT)
+    overrides = {k: v for k, v in {"draws": draws, "tune": tune, "chains": chains,
+                                   "backend": backend, "method": method,
+                                   "advi_iterations": advi_iterations}.items()
+                 if v is not None}
+    sampler = config.sampler.model_copy(update=overrides) if overrides else None
+
+    phase = ["starting"]
+
+    def say(message: str) -> None:
+        phase[0] = message
+        console.print(f"[bold]reconcile[/bold] {message}...")
+
+    try:
+        with interruptible():
+            from reconcile.pipeline import run as run_pipeline
+
+            result = run_pipeline(data_dir, out_dir, model=model_path, config=config, seed=seed,
+                                  replace=force,
+                                  sampler=sampler, allow_bad_diagnostics=allow_bad_diagnostics,
+                                  progress=say, progressbar=show_bars,
+                                  with_sensitivity=sensitivity)
+    except DatasetError as exc:
+        fail(f"{data_dir}: {exc}", EXIT_INPUT)
+    except OutputWriteError as exc:
+        fail(f"reconcile: {exc}", EXIT_OUTPUT)
+    except (ConfigError, OutputError) as exc:
+        fail(str(exc), EXIT_INPUT)
+    except ModelBuildError as exc:
+        fail(f"reconcile: {exc}", EXIT_MODEL)
+    except Interrupted as exc:
+        fail(interrupted_message(exc, phase[0]), exc.exit_status)
+    except KeyboardInterrupt:
+        fail(interrupted_message(Interrupted(signal.SIGINT), phase[0]), 130)
+    for warning in result.warnings:
+        click.echo(printable(f"reconcile: WARNING: {warning}"), err=True)
+    diagnostics = result.tables.diagnostics
+    if not result.ok:
+        reasons = "; ".join(diagnostics["reasons"])
+        where = (f"outputs kept for inspection in {result.out_dir}" if result.out_dir
+                 else "nothing was written (use --allow-bad-diagnostics to keep the outputs)")
+        fail(f"reconcile: DIAGNOSTICS FAILED: {reasons}. Do not cite these numbers; {where}. "
+              "Try more draws (--draws) or check the claims flagged in the report.",
+              EXIT_DIAGNOSTICS)
+    if diagnostics.get("approximate"):
+        click.echo(printable(f"reconcile: WARNING: {diagnostics['caveat']}"), err=True)
+    total = result.run_info["timings"].get("total_s", 0.0)
+    written = outputs_written(result.tables.sensitivity is not None)
+    click.echo(printable(f"Wrote {result.out_dir} in {total:.1f} s: {', '.join(written)}"))
