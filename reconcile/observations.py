@@ -166,10 +166,7 @@ class LowerBound(ObservationKind):
                 else Observation.point(statement))
 
     def draw(self, ax, obs: Observation, y: float, marker: str, color: str) -> None:
-        low = max(obs.low, 0.5)
-        ax.annotate("", xy=(low * 2.2, y), xytext=(low, y), zorder=4,
-                    arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.5})
-        ax.plot(low, y, marker=marker, color=color, ms=5, ls="", zorder=4)
+        _arrow(ax, max(obs.low, 0.5), 2.2, y, marker, color)  # pointing right, to more
 
 
 class UpperBound(ObservationKind):
@@ -190,10 +187,7 @@ class UpperBound(ObservationKind):
         return Observation("upper_bound", 0, round_up(statement * rng.uniform(1.1, 2.0)) - 1)
 
     def draw(self, ax, obs: Observation, y: float, marker: str, color: str) -> None:
-        high = max(obs.high, 0.5)
-        ax.annotate("", xy=(high / 2.2, y), xytext=(high, y), zorder=4,
-                    arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.5})
-        ax.plot(high, y, marker=marker, color=color, ms=5, ls="", zorder=4)
+        _arrow(ax, max(obs.high, 0.5), 1 / 2.2, y, marker, color)  # pointing left, to fewer
 
 
 class Interval(ObservationKind):
@@ -213,6 +207,13 @@ class Interval(ObservationKind):
         ax.plot([low, obs.high], [y, y], color=color, lw=3, alpha=0.7, zorder=4,
                 solid_capstyle="butt")
         ax.plot(low, y, marker=marker, color=color, ms=5, ls="", zorder=4)
+
+
+def _arrow(ax, bound: float, factor: float, y: float, marker: str, color: str) -> None:
+    """A bound's glyph: a marker at the bound and an arrow to ``bound * factor``."""
+    ax.annotate("", xy=(bound * factor, y), xytext=(bound, y), zorder=4,
+                arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.5})
+    ax.plot(bound, y, marker=marker, color=color, ms=5, ls="", zorder=4)
 
 
 KINDS: dict[str, ObservationKind] = {

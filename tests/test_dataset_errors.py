@@ -473,7 +473,7 @@ def _refusing(name: str):
 def test_unreadable_document_is_an_input_error(tmp_path: Path, monkeypatch) -> None:
     """A document that cannot be read (permissions) is reported, not a traceback. The test
     runs as any user, so the failure is injected rather than made with chmod."""
-    import reconcile.dataset.load as load_module
+    import reconcile.dataset.documents as load_module
 
     data = copy_seeds(tmp_path / "data")
     monkeypatch.setattr(load_module, "read_bounded", _refusing(DOC_000))
@@ -498,7 +498,7 @@ def test_unreadable_table_is_an_input_error(tmp_path: Path, monkeypatch) -> None
 
 
 def test_oversized_document_is_refused(tmp_path: Path, monkeypatch) -> None:
-    import reconcile.dataset.load as load_module
+    import reconcile.dataset.documents as load_module
 
     data = copy_seeds(tmp_path / "data")
     size = (data / "documents" / DOC_000).stat().st_size

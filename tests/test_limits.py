@@ -24,7 +24,7 @@ from dataset_helpers import SEEDS, cli_command, copy_seeds, read_rows, seed_cell
 from reconcile.cli import main
 from reconcile.dataset import check_dataset
 from reconcile.dataset.csvfile import MAX_ROWS, MAX_TABLE_BYTES
-from reconcile.dataset.load import MAX_DOCUMENT_BYTES
+from reconcile.dataset.documents import MAX_DOCUMENT_BYTES
 from reconcile.errors import MAX_ISSUES
 
 MB = 1024 * 1024

@@ -1,7 +1,7 @@
 """One calibration fit: a simulated dataset in, ranks and interval hits of the truth out.
 
 This runs on Dask workers. Each worker process compiles the model once per (structure,
-graph) and swaps every simulated dataset into it (see model/refit.py). A fit that raises is
+graph) and swaps every simulated dataset into it (see inference/compiled.py). A fit that raises is
 returned as a failed record rather than lost.
 """
 

@@ -101,7 +101,7 @@ class SamplerConfig(_Strict):
     # (measured: 3x the ESS on the seed data, 60 parameters; 5x slower per ESS at 1,000
     # claims, 700 parameters, where its per-step cost dominates; benchmarks/RESULTS.md)
     mass_matrix: Literal["auto", "low_rank", "diag"] = "auto"
-    # "advi": the fast path for archives NUTS cannot fit in time (approximate.py): mean-field
+    # "advi": the fast path for archives NUTS cannot fit in time (inference/advi.py): mean-field
     # ADVI, whose intervals can be much too narrow (benchmarks/RESULTS.md); its draws are one chain
     # of ``draws`` independent draws, and ``tune``, ``chains`` and the NUTS settings are unused
     method: Literal["nuts", "advi"] = "nuts"

@@ -58,7 +58,7 @@ class Fit:
 def fit(dataset: Dataset, config: ModelConfig, seed: int = 0,
         sampler: SamplerConfig | None = None, progressbar: bool = False) -> Fit:
     """Build the model for ``dataset`` under ``config`` and sample its posterior with NUTS,
-    or approximate it with ADVI when the sampler's ``method`` is "advi" (approximate.py).
+    or approximate it with ADVI when the sampler's ``method`` is "advi" (advi.py).
 
     ``sampler`` overrides ``config.sampler`` (e.g. fewer draws in a notebook or test).
     """
