@@ -44,7 +44,6 @@ _LAZY = {
     "compare_variants": "reconcile.analysis.comparison",
     "run": "reconcile.pipeline",
     "report_fit": "reconcile.pipeline",
-    "plots": "reconcile.report",
     "simulate": "reconcile.model.simulate",
     "simulate_like": "reconcile.model.simulate",
     "random_structure": "reconcile.model.simulate",
@@ -52,7 +51,9 @@ _LAZY = {
     "write_calibration": "reconcile.calibration",
 }
 
-__all__ = ["__version__", *_LAZY]
+_MODULES = {"plots": "reconcile.report.plots", "analysis": "reconcile.analysis"}
+
+__all__ = ["__version__", *_LAZY, *_MODULES]
 
 if TYPE_CHECKING:  # pragma: no cover
     from reconcile.analysis.summaries import stance_effects_table
@@ -75,4 +76,6 @@ if TYPE_CHECKING:  # pragma: no cover
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)
+    if name in _MODULES:
+        return import_module(_MODULES[name])
     raise AttributeError(f"module 'reconcile' has no attribute {name!r}")

@@ -16,10 +16,15 @@ must not import PyMC.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
-ObservationKindName = Literal["point", "about", "lower_bound", "upper_bound", "interval"]
+from reconcile.config.schema import ReadingConfig
+from reconcile.numerals import Reading, round_down, round_significant, round_up, step
+
+ObservationKindName = Literal["point", "about", "lower_bound", "upper_bound", "interval",
+                              "vague", "nearly"]
+LITERAL = ReadingConfig(pragmatic=False)  # every bound read literally: near range = the claim
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,9 @@ class Observation:
     low: int
     high: int | None
     about: bool = False  # an approximate figure ("about 1,200"): it carries extra noise
+    # the number as stated ("more than 100": 100, where low is 101); its roundness sets
+    # the near range of a modified numeral
+    figure: int | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         # "about" is a kind of its own; the flag and the kind always agree
@@ -60,13 +68,16 @@ class Observation:
         """The number written in the claim (a point's figure, a bound), for display and PPC."""
         return self.reading.stated(self)
 
+    def near(self, readings: ReadingConfig) -> Reading:
+        return self.reading.near(self, readings)
+
     @property
     def figure_key(self) -> tuple:
         """What two claims share when they state the same figure or bound (copies)."""
         return (self.reading.figure, self.low, self.high)
 
 
-def log_bounds(observation: Observation) -> tuple[float, float]:
+def log_bounds(observation: Observation | Reading) -> tuple[float, float]:
     """Bounds on the log of the continuous latent statement, with a half-count for rounding.
 
     A stated whole count y means the statement rounded to y: it lies in [y-0.5, y+0.5].
@@ -82,6 +93,7 @@ class ObservationKind:
     name: ObservationKindName
     is_point = False  # a stated figure (the density variant scores it by a density)
     approximate = False  # "about": extra noise on the statement
+    vague = False  # a vague word: extra noise on the statement (soft edges)
 
     @property
     def figure(self) -> str:
@@ -95,11 +107,18 @@ class ObservationKind:
     def describe(self, obs: Observation) -> str:
         raise NotImplementedError
 
-    def observe(self, obs: Observation, statement: int) -> Observation:
-        """What a source whose statement is ``statement`` claims, when a claim of this kind
-        was made: the claim stands when the statement satisfies it, and otherwise the source
-        states the figure (so the selection of claims is ignorable: simulation.py)."""
-        if obs.contains(statement):
+    def near(self, obs: Observation, readings: ReadingConfig) -> Reading:
+        """The claim's reading: by default its literal bounds, with nothing beyond."""
+        return Reading(obs.low, obs.high)
+
+    def observe(self, obs: Observation, statement: int, readings: ReadingConfig = LITERAL,
+                draw: float = 0.0, location: float | None = None) -> Observation:
+        """What a source whose statement is ``statement`` (and belief ``location``, log
+        scale) claims, when a claim of this kind was made: the claim stands with its
+        reading's likelihood (``draw``, uniform on [0, 1), decides), and otherwise the source
+        states the figure; the model's likelihood of a claim that stands is then exactly the
+        selection's (simulate.py)."""
+        if draw < self.near(obs, readings).keeps(statement, location):
             return obs
         return Observation.point(statement)
 
@@ -125,7 +144,8 @@ class Point(ObservationKind):
     def describe(self, obs: Observation) -> str:
         return f"{obs.low:,}"
 
-    def observe(self, obs: Observation, statement: int) -> Observation:
+    def observe(self, obs: Observation, statement: int, readings: ReadingConfig = LITERAL,
+                draw: float = 0.0, location: float | None = None) -> Observation:
         return Observation.point(statement, about=obs.about)
 
     def as_written(self, obs: Observation):
@@ -150,7 +170,16 @@ class About(Point):
 
 
 class LowerBound(ObservationKind):
+    """"More than X", "at least X": above X, most likely within one step of X's roundness
+    (a speaker rounds down to a round number below what they believe)."""
+
     name = "lower_bound"
+
+    def near(self, obs: Observation, readings: ReadingConfig) -> Reading:
+        figure = obs.low if obs.figure is None else obs.figure
+        if not readings.pragmatic or figure < 1:
+            return Reading(obs.low, None)
+        return Reading(obs.low, figure + step(figure), above=readings.literal_weight)
 
     def describe(self, obs: Observation) -> str:
         return f">= {obs.low:,}"
@@ -170,7 +199,17 @@ class LowerBound(ObservationKind):
 
 
 class UpperBound(ObservationKind):
+    """"Up to X", "at most X", "fewer than X": below X, most likely within one step of
+    X's roundness."""
+
     name = "upper_bound"
+
+    def near(self, obs: Observation, readings: ReadingConfig) -> Reading:
+        figure = obs.high if obs.figure is None else obs.figure
+        if not readings.pragmatic or figure < 1:
+            return Reading(obs.low, obs.high)
+        low = max(figure - step(figure), 0)
+        return Reading(low, obs.high, below=readings.literal_weight if low > 0 else 0.0)
 
     def stated(self, obs: Observation) -> int:
         return obs.high
@@ -216,54 +255,41 @@ def _arrow(ax, bound: float, factor: float, y: float, marker: str, color: str) -
     ax.plot(bound, y, marker=marker, color=color, ms=5, ls="", zorder=4)
 
 
+class Nearly(UpperBound):
+    """"Nearly X", "almost X", "close to X": at most X and within ``nearly_fraction`` of it
+    ("nearly 2,000": 1,800-2,000)."""
+
+    name = "nearly"
+
+    def describe(self, obs: Observation) -> str:
+        return f"nearly {obs.high:,}"
+
+    def as_written(self, obs: Observation):
+        return "nearly", obs.high, None, None
+
+    def near(self, obs: Observation, readings: ReadingConfig) -> Reading:
+        if not readings.pragmatic:
+            return Reading(obs.low, obs.high)
+        low = max(math.ceil(obs.high * (1 - readings.nearly_fraction)), 0)
+        return Reading(low, obs.high, below=readings.literal_weight if low > 0 else 0.0)
+
+    def rounded_by_reporter(self, obs: Observation, statement: int, rng) -> Observation:
+        return UpperBound().rounded_by_reporter(obs, statement, rng)
+
+
+class Vague(Interval):
+    """A vague word ("dozens": 24-99 by the lexicon): its range has soft edges (extra
+    noise on the statement, ReadingConfig.vague_sigma)."""
+
+    name = "vague"
+
+    vague = True
+
+    def as_written(self, obs: Observation):
+        return "vague", None, obs.low, obs.high
+
+
 KINDS: dict[str, ObservationKind] = {
-    kind.name: kind for kind in (Point(), About(), LowerBound(), UpperBound(), Interval())
+    kind.name: kind for kind in (Point(), About(), LowerBound(), UpperBound(), Interval(),
+                                 Vague(), Nearly())
 }
-
-
-# --- qualifiers: the words of a claim, read into observations ------------------------------
-QUALIFIERS: tuple[str, ...] = (
-    "exact", "at_least", "more_than", "at_most", "fewer_than", "about", "range", "vague",
-)
-VALUE_QUALIFIERS: tuple[str, ...] = ("exact", "at_least", "more_than", "at_most", "fewer_than",
-                                     "about")
-
-
-def read_qualifier(qualifier: str, value: int | None, low: int | None,
-                   high: int | None) -> Observation:
-    """The observation a claim makes: "more than 50" is a statement of at least 51, "fewer
-    than 10" one of at most 9, a range or vague word with no upper end a lower bound."""
-    if qualifier in ("exact", "about"):
-        return Observation.point(value, about=qualifier == "about")
-    if qualifier == "at_least":
-        return Observation("lower_bound", value, None)
-    if qualifier == "more_than":
-        return Observation("lower_bound", value + 1, None)
-    if qualifier == "at_most":
-        return Observation("upper_bound", 0, value)
-    if qualifier == "fewer_than":
-        return Observation("upper_bound", 0, value - 1)
-    if high is None:
-        return Observation("lower_bound", low, None)
-    return Observation("interval", low, high)
-
-
-# --- roundness of numerals -----------------------------------------------------------------
-def round_significant(value: float, digits: int) -> int:
-    if value <= 0:
-        return 0
-    magnitude = 10 ** max(int(math.floor(math.log10(value))) - digits + 1, 0)
-    return int(round(value / magnitude) * magnitude)
-
-
-def round_down(value: float) -> int:
-    """To one significant digit, downwards (73 -> 70, 1,290 -> 1,000)."""
-    if value < 1:
-        return 0
-    magnitude = 10 ** int(math.floor(math.log10(value)))
-    return int(math.floor(value / magnitude) * magnitude)
-
-
-def round_up(value: float) -> int:
-    magnitude = 10 ** max(int(math.floor(math.log10(max(value, 1)))), 0)
-    return int(math.ceil(value / magnitude) * magnitude)

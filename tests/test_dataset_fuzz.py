@@ -26,7 +26,7 @@ from reconcile.cli.common import printable as shown
 from reconcile.cli import main
 from reconcile.config import load_config
 from reconcile.dataset import check_dataset
-from reconcile.observations import QUALIFIERS
+from reconcile.qualifiers import QUALIFIERS
 from reconcile.errors import InputIssue
 
 CONFIG = load_config()

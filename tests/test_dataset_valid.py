@@ -156,11 +156,12 @@ def test_seed_qualifiers(seeds) -> None:
         entry = LEXICON[term]
         observation = claim(seeds, claim_id).observation
         assert (observation.low, observation.high) == (entry["low"], entry.get("high")), term
-        assert observation.kind == ("interval" if "high" in entry else "lower_bound")
+        assert observation.kind == ("vague" if "high" in entry else "lower_bound")
     assert claim(seeds, "rebel_outlets_morning_dozens").observation == Observation(
-        "interval", 24, 99)
-    assert claim(seeds, "saeedi_moharram_many").observation == Observation(
-        "lower_bound", 10, None)
+        "vague", 24, 99)
+    # every word of the packaged lexicon has an upper end ("many" too)
+    assert all("high" in entry for entry in LEXICON.values())
+    assert claim(seeds, "saeedi_moharram_many").observation == Observation("vague", 10, 499)
 
 
 @pytest.mark.parametrize(("qualifier", "expected"), [
@@ -170,6 +171,7 @@ def test_seed_qualifiers(seeds) -> None:
     ("more_than", Observation("lower_bound", 13, None)),
     ("at_most", Observation("upper_bound", 0, 12)),
     ("fewer_than", Observation("upper_bound", 0, 11)),
+    ("nearly", Observation("nearly", 0, 12)),
 ])
 def test_value_qualifiers(tmp_path: Path, qualifier: str, expected: Observation) -> None:
     data = copy_seeds(tmp_path / "data")
@@ -200,7 +202,7 @@ def test_vague_with_explicit_bounds_overrides_the_lexicon(tmp_path: Path) -> Non
     data = copy_seeds(tmp_path / "data")
     edit_record(data, C, "rebel_outlets_morning_dozens", low="30", high="40")
     assert claim(load_dataset(data), "rebel_outlets_morning_dozens").observation == Observation(
-        "interval", 30, 40)
+        "vague", 30, 40)
     edit_record(data, C, "rebel_outlets_morning_dozens", low="30", high="")
     assert claim(load_dataset(data), "rebel_outlets_morning_dozens").observation == Observation(
         "lower_bound", 30, None)
@@ -215,7 +217,7 @@ def test_vague_term_not_in_the_lexicon_is_accepted_with_bounds(tmp_path: Path) -
                 quote="Rebel outlets are claiming that they repelled the attacks so far, "
                       "killing umpteen fighters")
     assert claim(load_dataset(data), "rebel_outlets_morning_dozens").observation == Observation(
-        "interval", 5, 500)
+        "vague", 5, 500)
 
 
 def test_the_lexicon_comes_from_the_model_configuration() -> None:
@@ -226,7 +228,7 @@ def test_the_lexicon_comes_from_the_model_configuration() -> None:
     custom = config_from_dict(data)
     dataset = load_dataset(SEEDS, custom.lexicon)
     assert claim(dataset, "rebel_outlets_morning_dozens").observation == Observation(
-        "interval", 12, 60)
+        "vague", 12, 60)
     # a configuration without the word makes the claim invalid
     del data["lexicon"]["Dozens"]
     issues = check_dataset(SEEDS, config_from_dict(data).lexicon)
@@ -238,7 +240,7 @@ def test_vague_term_lookup_ignores_case_and_spacing(tmp_path: Path) -> None:
     data = copy_seeds(tmp_path / "data")
     edit_record(data, C, "eaw_militia_large_number", term="A  Large\tNumber")
     assert claim(load_dataset(data), "eaw_militia_large_number").observation == Observation(
-        "lower_bound", LEXICON["a large number"]["low"], None)
+        "vague", LEXICON["a large number"]["low"], LEXICON["a large number"]["high"])
 
 
 # --- stance ---------------------------------------------------------------------------------
@@ -538,3 +540,26 @@ def test_written_datasets_load_back_unchanged(tmp_path, seed_dataset, default_co
         assert [[getattr(c, k) for k in keys] for c in back.claims] == \
             [[getattr(c, k) for k in keys] for c in dataset.claims], name
         assert back.evidence_groups == dataset.evidence_groups
+
+
+def test_stance_is_judged_against_the_party_that_caused_the_deaths(tmp_path: Path) -> None:
+    """quantities.by: the party whose strike killed civilians speaks of harm it caused (own),
+    the victims' side and others of harm caused by their enemy (enemy); a sideless monitor
+    stays a third party."""
+    data = copy_seeds(tmp_path / "data")
+    table = data / "quantities.csv"
+    rows = table.read_text(encoding="utf-8").splitlines()
+    rows[0] += ",by"
+    rows[1:] = [row + (",iran_axis" if row.startswith("civilians_") else ",") for row in rows[1:]]
+    table.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    dataset = load_dataset(data)
+    quantity = dataset.quantity_by_id["civilians_killed_al_quds_hospital"]
+    assert quantity.by == "iran_axis" and quantity.side == "civilians"
+    for claim_ in dataset.claims_about(quantity.quantity_id):
+        side = dataset.source_by_id[claim_.source_id].side
+        expected = "third_party" if not side else ("own" if side == "iran_axis" else "enemy")
+        assert dataset.stance(claim_) == expected
+    untouched = load_dataset(SEEDS)
+    for claim_ in dataset.claims:
+        if not claim_.quantity_id.startswith("civilians_"):
+            assert dataset.stance(claim_) == untouched.stance(claim_)

@@ -92,7 +92,7 @@ def test_advi_locates_the_counts_where_nuts_does_but_with_narrower_intervals(adv
 def test_claim_checks_in_blocks_equal_one_block(hostile_run, monkeypatch):
     """The predictive checks run in blocks of claims to bound memory at scale; the blocks
     must not change a number."""
-    from reconcile import checks
+    from reconcile.analysis import ppc as checks
 
     fitted = hostile_run.result.fit
     whole = checks.claim_checks(fitted, seed=1)

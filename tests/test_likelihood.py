@@ -23,8 +23,8 @@ def _compiled(noise: NoiseConfig):
     return pytensor.function([loc, lower, upper, has_lower, has_upper], [logp, grad])
 
 
-def _scipy_interval(noise: NoiseConfig, loc, lower, upper):
-    dist = stats.t(noise.nu, loc=loc, scale=0.2) if noise.family == "student_t" else stats.norm(loc, 0.2)
+def _scipy_interval(noise, loc, lower, upper):
+    dist = stats.t(noise.nu, loc=loc, scale=0.2) if hasattr(noise, "nu") else stats.norm(loc, 0.2)
     return np.log(dist.cdf(upper) - dist.cdf(lower))
 
 
@@ -108,3 +108,22 @@ def test_student_t_log_cdf_and_its_gradient_match_scipy(nu):
     rtol = (1e-12, 1e-12) if nu == 4 else (1e-6, 1e-5)
     np.testing.assert_allclose(value, reference, rtol=rtol[0], atol=1e-300 if nu == 4 else 1e-12)
     np.testing.assert_allclose(grad, reference_grad, rtol=rtol[1], atol=1e-300)
+
+
+@pytest.mark.parametrize("family", NOISES)
+def test_a_stated_figure_under_a_huge_noise_scale_keeps_its_probability(family):
+    """[29.5, 30.5] under a noise scale of 1e15 (a sampler's wild first step) has a
+    probability of about 1e-18, far below the rounding of F near 0.5: it must come out as
+    that, not as log(0), with a finite gradient."""
+    noise = NOISES[family]
+    loc, scale = pt.dvector("loc"), pt.dvector("scale")
+    lower, upper = np.log(29.5), np.log(30.5)
+    logp = interval_logp(loc, scale, pt.as_tensor([lower]), pt.as_tensor([upper]),
+                         pt.as_tensor([1.0]), pt.as_tensor([1.0]), noise)
+    f = pytensor.function([loc, scale], [logp, pytensor.grad(logp.sum(), loc)])
+    for s in (1e3, 1e8, 1e15):
+        value, grad = f([13.0], [s])
+        dist = stats.t(noise.nu) if hasattr(noise, "nu") else stats.norm()
+        expected = dist.logpdf(((lower + upper) / 2 - 13.0) / s) + np.log((upper - lower) / s)
+        np.testing.assert_allclose(value, expected, rtol=1e-9)
+        assert np.isfinite(grad).all()

@@ -8,10 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconcile.observations import (
-    KINDS, QUALIFIERS, Observation, log_bounds, read_qualifier, round_down, round_significant,
-    round_up,
-)
+from reconcile.config import ReadingConfig
+from reconcile.numerals import Reading, round_down, round_significant, round_up, roundness, step
+from reconcile.observations import KINDS, LITERAL, Observation, log_bounds
+from reconcile.qualifiers import QUALIFIERS, read_qualifier
+
+PRAGMATIC = ReadingConfig()
 
 READINGS = [
     ("exact", 12, None, None, Observation("point", 12, 12)),
@@ -20,8 +22,9 @@ READINGS = [
     ("more_than", 12, None, None, Observation("lower_bound", 13, None)),
     ("at_most", 12, None, None, Observation("upper_bound", 0, 12)),
     ("fewer_than", 12, None, None, Observation("upper_bound", 0, 11)),
+    ("nearly", 2000, None, None, Observation("nearly", 0, 2000)),
     ("range", None, 5, 6, Observation("interval", 5, 6)),
-    ("vague", None, 24, 99, Observation("interval", 24, 99)),
+    ("vague", None, 24, 99, Observation("vague", 24, 99)),
     ("vague", None, 10, None, Observation("lower_bound", 10, None)),
 ]
 
@@ -54,8 +57,9 @@ def test_a_kind_is_written_back_with_a_qualifier_that_reads_into_it(qualifier, v
 @given(statement=st.integers(0, 10**7), which=st.sampled_from(READINGS))
 def test_a_simulated_source_keeps_a_claim_it_satisfies_and_states_the_figure_otherwise(
         statement, which):
+    """Read literally (draw 0: keep whenever the likelihood is positive)."""
     observation = which[-1]
-    observed = observation.reading.observe(observation, statement)
+    observed = observation.reading.observe(observation, statement, LITERAL)
     if observation.is_point:
         assert observed == Observation.point(statement, about=observation.about)
     elif observation.contains(statement):
@@ -100,3 +104,48 @@ def test_log_bounds_are_rounding_intervals_and_open_ends_are_infinite():
 def test_roundness_helpers(value, one, two, down, up):
     assert round_significant(value, 1) == one and round_significant(value, 2) == two
     assert round_down(value) == down and round_up(value) == up
+
+
+@pytest.mark.parametrize("figure, expected_roundness, expected_step", [
+    (1297, 1, 100), (1200, 100, 100), (1500, 500, 500), (2000, 1000, 1000), (50, 50, 50),
+    (100, 100, 100), (20, 10, 10), (13, 1, 1), (250, 50, 50), (1, 1, 1),
+])
+def test_roundness_and_step_of_a_figure(figure, expected_roundness, expected_step):
+    assert roundness(figure) == expected_roundness and step(figure) == expected_step
+
+
+@pytest.mark.parametrize("qualifier, value, low, high, near", [
+    ("more_than", 100, None, None, Reading(101, 200, above=0.1)),
+    ("more_than", 1200, None, None, Reading(1201, 1300, above=0.1)),
+    ("at_least", 50, None, None, Reading(50, 100, above=0.1)),
+    ("more_than", 1297, None, None, Reading(1298, 1397, above=0.1)),
+    ("fewer_than", 1200, None, None, Reading(1100, 1199, below=0.1)),
+    ("at_most", 50, None, None, Reading(0, 50)),
+    ("nearly", 2000, None, None, Reading(1800, 2000, below=0.1)),
+    ("exact", 13, None, None, Reading(13, 13)),
+    ("vague", None, 24, 99, Reading(24, 99)),
+    ("range", None, 5, 6, Reading(5, 6)),
+])
+def test_modified_numerals_are_read_from_their_roundness(qualifier, value, low, high, near):
+    observation = read_qualifier(qualifier, value, low, high)
+    assert observation.near(PRAGMATIC) == near
+    literal = observation.near(LITERAL)
+    assert (literal.low, literal.high, literal.above, literal.below) == (
+        observation.low, observation.high, 0.0, 0.0)
+
+
+def test_the_literal_reading_decays_beyond_the_near_range():
+    """A speaker who believes 1,000 says "more than 100" less often than one who believes
+    250, and one who believes 150 (inside the near range) most often."""
+    near = read_qualifier("more_than", 100, None, None).near(PRAGMATIC)
+    inside, just_beyond, far = (near.keeps(s) for s in (150, 250, 1000))
+    assert inside == 1.0 and 0 < far < just_beyond < 0.1
+    assert near.keeps(80) == 0.0  # below a lower bound: the claim is false
+    assert just_beyond == pytest.approx(0.1 / (1 + 250 / 200.5))
+
+
+@given(statement=st.integers(0, 10**6), draw=st.floats(0, 0.999))
+def test_a_simulated_claim_stands_with_its_reading_likelihood(statement, draw):
+    observation = read_qualifier("more_than", 100, None, None)
+    kept = observation.reading.observe(observation, statement, PRAGMATIC, draw)
+    assert (kept is observation) == (draw < observation.near(PRAGMATIC).keeps(statement))

@@ -123,7 +123,7 @@ def no_default_signal_handling():
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_the_sampler_swallowed_still_stops_the_run(hostile_run, monkeypatch, signum,
                                                              no_default_signal_handling):
-    import reconcile.inference.fit as inference
+    import reconcile.inference.fitting as inference
     from reconcile.interrupt import Interrupted
 
     fitted = hostile_run.result.fit
@@ -143,7 +143,7 @@ def test_a_signal_the_sampler_swallowed_still_stops_the_run(hostile_run, monkeyp
 
 
 def test_a_sampler_that_stops_early_is_an_error(hostile_run, monkeypatch):
-    import reconcile.inference.fit as inference
+    import reconcile.inference.fitting as inference
     from reconcile.errors import ModelBuildError
 
     fitted = hostile_run.result.fit

@@ -20,7 +20,7 @@ TEMPLATE_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "
                  "section", "div", "ul", "li", "img", "table", "thead", "tbody", "tr", "th",
                  "td", "span", "br", "blockquote", "pre", "code"}
 TEMPLATE_ATTRIBUTES = {"lang", "charset", "name", "content", "http-equiv", "class", "id", "src",
-                       "alt"}
+                       "alt", "title"}  # title: a flag's fixed meaning (analysis/flags.py)
 
 
 class Page(HTMLParser):
@@ -64,6 +64,10 @@ def test_no_element_or_attribute_comes_from_the_data(page: Page) -> None:
         for name, value in attrs:
             assert name in TEMPLATE_ATTRIBUTES, (tag, name, value)
             assert "javascript:" not in (value or "").lower()
+    from reconcile.analysis.flags import FLAG_SENTENCES
+
+    titles = {value for _, attrs in page.tags for name, value in attrs if name == "title"}
+    assert titles and titles <= set(FLAG_SENTENCES.values())  # flag badges: fixed text only
     images = [dict(attrs)["src"] for tag, attrs in page.tags if tag == "img"]
     assert len(images) == 5 and all(src.startswith("data:image/png;base64,") for src in images)
 
@@ -169,8 +173,9 @@ def test_large_archives_plot_and_list_a_selection_and_say_so():
 
     import pandas as pd
 
-    from reconcile import plots, report
+    from reconcile import plots
     from reconcile.model.simulate import random_structure
+    from reconcile.report import html as report
 
     dataset = random_structure(n_sources=120, n_quantities=300, n_claims=2_500, seed=5,
                                max_depth=3)

@@ -27,14 +27,16 @@ def test_run_writes_every_output(seed_run):
 
 def test_estimates_follow_the_contract(seed_run, seed_dataset):
     table = pd.read_csv(seed_run / "estimates.csv")
-    assert list(table.columns) == ["quantity_id", "description", "mean", "median", "lower_50",
-                                   "upper_50", "lower_90", "upper_90", "lower_95", "upper_95",
-                                   "r_hat", "ess_bulk", "n_claims"]
+    assert list(table.columns) == ["quantity_id", "description", "mean", "sd", "median",
+                                   "lower_50", "upper_50", "lower_90", "upper_90", "lower_95",
+                                   "upper_95", "r_hat", "ess_bulk", "ess_tail", "n_claims",
+                                   "flags"]
     assert set(table["quantity_id"]) == {q.quantity_id for q in seed_dataset.quantities}
     ordered = table[["lower_95", "lower_90", "lower_50", "median", "upper_50", "upper_90",
                      "upper_95"]].to_numpy()
     assert (ordered[:, :-1] <= ordered[:, 1:]).all()  # nested central intervals
     assert (table["r_hat"] <= 1.01).all() and (table["ess_bulk"] >= 400).all()
+    assert (table["ess_tail"] >= 400).all() and (table["sd"] > 0).all()
 
 
 def test_lower_bound_only_quantity_lies_above_its_bound(seed_run):
@@ -192,13 +194,14 @@ def test_a_cold_and_a_warm_compilation_cache_give_the_same_draws(tmp_path):
 
 
 def test_another_seed_gives_other_estimates(hostile_run, tmp_path):
+    from reconcile.analysis import estimates
     from reconcile.inference import fit
     from reconcile.report.outputs import ESTIMATE_COLUMNS
     from reconcile.report.writing import write_csv
 
     first = hostile_run.result.fit
     other = fit(first.dataset, first.config, seed=2, sampler=first.sampler)
-    write_csv(reconcile.estimates(other)[ESTIMATE_COLUMNS], tmp_path / "estimates.csv")
+    write_csv(estimates(other)[ESTIMATE_COLUMNS], tmp_path / "estimates.csv")
     first_bytes = (hostile_run.result.out_dir / "estimates.csv").read_bytes()
     assert (tmp_path / "estimates.csv").read_bytes() != first_bytes
 

@@ -28,7 +28,7 @@ def source_biases(fit: Fit) -> pd.DataFrame:
 
 def diagnostics(fit: Fit) -> dict:
     """Convergence (NUTS) or approximation (ADVI) diagnostics, with ``ok`` and reasons."""
-    from reconcile.analysis.diagnostics import diagnostics as fit_diagnostics
+    from reconcile.analysis.convergence import diagnostics as fit_diagnostics
 
     return fit_diagnostics(fit)
 

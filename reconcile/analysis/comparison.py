@@ -13,7 +13,7 @@ import arviz_stats as azs
 import pandas as pd
 from scipy import stats
 
-from reconcile.analysis.diagnostics import diagnostics
+from reconcile.analysis.convergence import diagnostics
 from reconcile.analysis.ppc import claim_checks
 from reconcile.config import SamplerConfig, load_config
 from reconcile.dataset.records import Dataset

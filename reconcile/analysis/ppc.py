@@ -68,7 +68,7 @@ class _PredictiveDraws:
                                 claim_stance=inputs.claim_stance[claims],
                                 claim_source=inputs.claim_source[claims])
         loc = claim_location(self.log_count, self.stance, self.source_bias, index)
-        scale = claim_scale(self.noise_scale, obs.about[claims], self.config, index)
+        scale = claim_scale(self.noise_scale, obs.extra_variance[claims], index)
         noise = noise_family(self.config.noise)
         below = _cdf_where_bounded(obs.lower[claims], obs.has_lower[claims], loc, scale, noise,
                                    open_value=0.0)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from reconcile.analysis.flags import flag_column
 from reconcile.config import STANCES
 from reconcile.constants import HEADLINE_PROB, INTERVAL_PROBS, SAMPLE_DIMS, interval_columns
 
@@ -27,28 +28,35 @@ def _interval(posterior: xr.Dataset, var: str, prob: float) -> tuple[np.ndarray,
 
 
 def estimates_table(fit: Fit) -> pd.DataFrame:
-    """One row per quantity: posterior mean, median, 50/90/95% central intervals, R-hat, ESS
-    (empty for the ADVI fast path)."""
+    """One row per quantity: posterior mean, sd, median, 50/90/95% central intervals, R-hat,
+    bulk and tail ESS (empty for the ADVI fast path), the number of claims, and the flags a
+    reader must see before citing (flags.py)."""
     posterior = fit.idata.posterior.to_dataset()
     count = posterior["count"]
+    quantity_ids = [str(q) for q in count["quantity"].values]
     table = pd.DataFrame({
-        "quantity_id": count["quantity"].values,
-        "description": [fit.dataset.quantity_by_id[q].description for q in count["quantity"].values],
+        "quantity_id": quantity_ids,
+        "description": [fit.dataset.quantity_by_id[q].description for q in quantity_ids],
         "mean": count.mean(SAMPLE_DIMS).values,
+        "sd": count.std(SAMPLE_DIMS, ddof=1).values,
         "median": count.median(SAMPLE_DIMS).values,
     })
     for prob in INTERVAL_PROBS:
         low_col, high_col = interval_columns(prob)
         table[low_col], table[high_col] = _interval(posterior, "count", prob)
     if fit.approximate:  # independent draws of an approximation: no chains to compare
-        table["r_hat"] = table["ess_bulk"] = np.nan
+        table["r_hat"] = table["ess_bulk"] = table["ess_tail"] = np.nan
     else:
-        table["r_hat"] = azs.rhat(posterior[["count"]],
-                                  sample_dims=list(SAMPLE_DIMS))["count"].values
-        table["ess_bulk"] = azs.ess(posterior[["count"]], sample_dims=list(SAMPLE_DIMS),
+        dims = list(SAMPLE_DIMS)
+        table["r_hat"] = azs.rhat(posterior[["count"]], sample_dims=dims)["count"].values
+        table["ess_bulk"] = azs.ess(posterior[["count"]], sample_dims=dims,
                                     method="bulk")["count"].values
+        table["ess_tail"] = azs.ess(posterior[["count"]], sample_dims=dims,
+                                    method="tail")["count"].values
     counts = Counter(c.quantity_id for c in fit.dataset.claims)
-    table["n_claims"] = [counts.get(q, 0) for q in table["quantity_id"]]
+    table["n_claims"] = [counts.get(q, 0) for q in quantity_ids]
+    table["flags"] = flag_column(fit.dataset, quantity_ids, table["r_hat"], table["ess_bulk"],
+                                 table["ess_tail"])
     return table
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import arviz_stats as azs
 import pandas as pd
 
-from reconcile.analysis.diagnostics import diagnostics
+from reconcile.analysis.convergence import diagnostics
 from reconcile.analysis.ppc import claim_checks
 from reconcile.analysis.summaries import estimates_table, source_bias_table, stance_effects_table
 from reconcile.constants import PARETO_K_BAD

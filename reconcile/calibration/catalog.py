@@ -8,5 +8,6 @@ SCENARIO_DESCRIPTIONS: dict[str, str] = {
     "copying": "undeclared copying of another speaker's figure",
     "drift": "each source's bias drifts over time",
     "biased_anchor": "third parties inflate by 35% (the anchor is wrong)",
+    "realistic": "realistic event sizes and reporters (truths not from the prior; counts only)",
 }
 WELL_SPECIFIED = ("model",)

@@ -24,7 +24,8 @@ from reconcile.model.simulate import Simulation
 RANKED = {
     "count": "quantity", "stance_bias": "stance", "kind_bias": "kind",
     "source_bias": "source", "noise_scale": "source", "remainder_ratio": "remainder",
-    "source_bias_sd": None, "noise_source_sd": None,
+    "source_bias_sd": None, "noise_source_sd": None, "count_intercept": None,
+    "count_span_slope": None, "count_within_sd": None,
 }
 DEFAULT_RANK_DRAWS = 99  # thinned posterior draws a truth is ranked among (ranks 0..99)
 

@@ -8,12 +8,12 @@ from reconcile.config.loading import (
 )
 from reconcile.config.schema import (
     LOW_RANK_MAX_PARAMETERS, STANCES, BiasConfig, DependenceConfig, ModelConfig, NoiseConfig,
-    RefitPreset, SamplerConfig, SamplerPresets, StanceEffect, TruthPrior,
+    ReadingConfig, RefitPreset, SamplerConfig, SamplerPresets, StanceEffect, TruthPrior,
 )
 
 __all__ = [
     "LOW_RANK_MAX_PARAMETERS", "MAX_CONFIG_BYTES", "STANCES", "BiasConfig", "DependenceConfig",
-    "LexiconEntry", "ModelConfig", "NoiseConfig", "RefitPreset", "SamplerConfig",
+    "LexiconEntry", "ModelConfig", "NoiseConfig", "ReadingConfig", "RefitPreset", "SamplerConfig",
     "SamplerPresets", "StanceEffect", "TruthPrior", "config_from_dict", "default_model_path",
     "load_config", "lookup_term", "normalize_term", "packaged_lexicon", "packaged_model_paths",
     "resolve_model_path",

@@ -28,14 +28,31 @@ class _Strict(BaseModel):
 class TruthPrior(_Strict):
     """Priors of the latent true counts.
 
-    Every quantity without children has a normal prior on its log count: the default
-    (mu=5, sigma=4) puts 1 death at -1.25 sd and 10 million at +2.8 sd. A parent that is not
-    complete adds a remainder to the sum of its children, as a ratio rho of that sum, with
-    log rho ~ Logistic(remainder_log_ratio, remainder_scale): with scale 1, rho has a finite
-    non-zero density at 0 and a Pareto(1) upper tail (90% prior interval 0.05-19 times the
-    children's sum at the defaults).
+    ``pooling = "hierarchical"`` (the default): the log count of every quantity without
+    children is intercept + span_slope * log(span / 30 days) + an outcome effect + a
+    Student-t deviation (``within_nu`` degrees of freedom) of scale ``within_sd``; intercept, slope, outcome effects and that sd are
+    estimated from all the dataset's quantities, so a quantity known only from "many"
+    borrows the scale of comparable ones. The span is the quantity's period (start to end);
+    without one it counts as 30 days. ``"independent"``: each leaf's log count is
+    Normal(mu, sigma) on its own (the prior before pooling: mu 5, sigma 4 put 5% above
+    110,000 for any battle).
+
+    A parent that is not complete adds a remainder to the sum of its children, as a ratio
+    rho of that sum, with log rho ~ Logistic(remainder_log_ratio, remainder_scale): with
+    scale 1, rho has a finite non-zero density at 0 and a Pareto(1) upper tail (90% prior
+    interval 0.05-19 times the children's sum at the defaults).
     """
 
+    pooling: Literal["hierarchical", "independent"] = "hierarchical"
+    intercept: float = 4.0  # log count of a 30-day quantity: median 55
+    intercept_sd: float = Field(1.5, gt=0)
+    span_slope: float = 0.6  # a period 10 times longer holds 10^0.6 = 4 times the deaths
+    span_slope_sd: float = Field(0.3, gt=0)
+    outcome_sd: float = Field(0.5, gt=0)
+    within_sd: float = Field(1.5, gt=0, description="prior mean (gamma, shape 2)")
+    # event sizes are heavy-tailed (Richardson's power law of deadly quarrels): a leaf's
+    # deviation from its group is Student-t, so one war among battles is not an outlier
+    within_nu: float = Field(3.0, gt=0)
     mu: float = 5.0
     sigma: float = Field(4.0, gt=0)
     remainder_log_ratio: float = 0.0
@@ -79,6 +96,27 @@ class NoiseConfig(_Strict):
         "statement (handles 0 and small exact counts); density: the log-scale density at y "
         "(the naive alternative, kept for comparison; cannot take a claim of 0)",
     )
+
+
+class ReadingConfig(_Strict):
+    """How the words around a figure are read (docs/model.md, "Numeral pragmatics").
+
+    A modified round numeral is read from its roundness: "more than 1,200" says the
+    statement lies above 1,200 and most likely below the next step of 1,200's roundness
+    (1,300); "up to X" and "fewer than X" most likely within one step below X; "nearly X"
+    within ``nearly_fraction`` below X. A statement beyond that near range stays possible:
+    its likelihood is ``literal_weight`` times that of one inside it (the literal, open
+    reading), so that conflicting claims can still pull an interval far; and it decays as
+    (near end / statement) the further the statement lies beyond (a speaker states a bound
+    far below what they believe less often than one just below). A vague word's lexicon
+    range has soft edges: the statement carries ``vague_sigma`` of extra log-scale noise.
+    ``pragmatic = false`` reads every bound literally (the behaviour before these
+    readings)."""
+
+    pragmatic: bool = True
+    literal_weight: float = Field(0.1, ge=0, le=1)
+    nearly_fraction: float = Field(0.1, gt=0, lt=1)
+    vague_sigma: float = Field(0.3, ge=0, description="extra log-scale noise for a vague word")
 
 
 class DependenceConfig(_Strict):
@@ -140,6 +178,7 @@ class ModelConfig(_Strict):
     truth: TruthPrior = TruthPrior()
     bias: BiasConfig = BiasConfig()
     noise: NoiseConfig = NoiseConfig()
+    readings: ReadingConfig = ReadingConfig()
     dependence: DependenceConfig = DependenceConfig()
     sampler: SamplerConfig = SamplerConfig()
     presets: SamplerPresets = SamplerPresets()

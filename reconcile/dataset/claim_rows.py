@@ -14,7 +14,8 @@ from reconcile.dataset.layout import CLAIMS, QUANTITIES, SOURCES
 from reconcile.dataset.quotes import mentions_number, mentions_term
 from reconcile.dataset.records import Claim, Quantity, Source
 from reconcile.errors import InputIssue
-from reconcile.observations import QUALIFIERS, VALUE_QUALIFIERS, Observation, read_qualifier
+from reconcile.observations import Observation
+from reconcile.qualifiers import QUALIFIERS, VALUE_QUALIFIERS, read_qualifier
 
 
 

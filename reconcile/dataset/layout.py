@@ -8,7 +8,7 @@ CLAIMS = "claims.csv"
 SOURCE_COLUMNS = (("source_id", "name", "kind"), ("side",))
 QUANTITY_COLUMNS = (
     ("quantity_id", "description", "outcome"),
-    ("side", "start", "end", "place", "parent", "complete"),
+    ("side", "start", "end", "place", "parent", "complete", "by"),
 )
 CLAIM_COLUMNS = (
     ("claim_id", "quantity_id", "source_id", "document", "quote", "qualifier"),

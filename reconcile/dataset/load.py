@@ -132,7 +132,8 @@ def _quantities(table: Table, issues: list[InputIssue]) -> dict[str, Quantity]:
             parent = None
         if description and outcome:
             quantities[quantity_id] = Quantity(quantity_id, description, outcome, side, start,
-                                               end, cells.text("place") or None, parent, complete)
+                                               end, cells.text("place") or None, parent, complete,
+                                               cells.slug("by"))
     _check_forest(quantities, rows, issues)
     return quantities
 

@@ -36,6 +36,7 @@ class Quantity:
     place: str | None = None
     parent: str | None = None
     complete: bool = False
+    by: str | None = None  # the party that caused the deaths: stance is judged against it
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,11 @@ class Dataset:
 
     # --- derived per claim ---------------------------------------------------------------
     def stance(self, claim: Claim) -> Stance:
-        return stance_of(self.source_by_id[claim.source_id].side,
-                         self.quantity_by_id[claim.quantity_id].side)
+        """A quantity with ``by`` (the party that caused the deaths) is judged against it: its
+        own side speaks of harm it caused (own: it understates), another side of harm its
+        enemy caused (enemy: it inflates); otherwise against the side whose losses it counts."""
+        quantity = self.quantity_by_id[claim.quantity_id]
+        return stance_of(self.source_by_id[claim.source_id].side, quantity.by or quantity.side)
 
     @cached_property
     def evidence_groups(self) -> tuple[tuple[int, ...], ...]:

@@ -29,7 +29,8 @@ from reconcile.model.inputs import ModelInputs
 
 _OBSERVATION_DATA = {
     "obs_lower": "lower", "obs_upper": "upper", "obs_has_lower": "has_lower",
-    "obs_has_upper": "has_upper", "obs_is_point": "is_point", "obs_about": "about",
+    "obs_has_upper": "has_upper", "obs_is_point": "is_point", "obs_extra_variance": "extra_variance",
+    "obs_above": "above", "obs_below": "below",
 }
 
 

@@ -26,7 +26,7 @@ from reconcile.config import STANCES, ModelConfig
 from reconcile.dataset.records import Dataset
 from reconcile.errors import ModelBuildError
 from reconcile.model.inputs import ModelInputs
-from reconcile.model.likelihood import interval_logp, point_log_density
+from reconcile.model.likelihood import point_log_density, reading_logp
 from reconcile.model.noise import noise_family
 
 # Same seed, same numbers: with numba's fastmath (PyTensor's default) LLVM may reorder
@@ -38,8 +38,10 @@ from reconcile.model.noise import noise_family
 pytensor.config.numba__fastmath = False
 
 OBSERVED = "claim_obs"
+LOG_COUNT_LIMIT = 30.0
 INDEX_ARRAYS = ("claim_quantity", "claim_source", "claim_stance", "source_kind", "pair_quantity",
-                "pair_leaf", "leaf_quantity", "uplift_quantity", "uplift_remainder")
+                "pair_leaf", "leaf_quantity", "uplift_quantity", "uplift_remainder",
+                "leaf_log_span", "leaf_outcome")
 
 
 def build_model(dataset: Dataset, config: ModelConfig,
@@ -60,7 +62,9 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig) -> pm.Model:
         has_lower = pm.Data("obs_has_lower", obs.has_lower, dims="claim")
         has_upper = pm.Data("obs_has_upper", obs.has_upper, dims="claim")
         is_point = pm.Data("obs_is_point", obs.is_point, dims="claim")
-        about = pm.Data("obs_about", obs.about, dims="claim")
+        extra_variance = pm.Data("obs_extra_variance", obs.extra_variance, dims="claim")
+        above = pm.Data("obs_above", obs.above, dims="claim")
+        below = pm.Data("obs_below", obs.below, dims="claim")
         weight = pm.Data("evidence_weight", inputs.weight, dims="claim")
 
         # index arrays are data too: numba compiles constants into the code, which makes
@@ -71,26 +75,29 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig) -> pm.Model:
         log_count = pt.log(_true_counts(inputs, config, index))
         stance, source_bias = _biases(inputs, config, index)
         loc = claim_location(log_count, stance, source_bias, index)
-        scale = claim_scale(_noise_scales(config, index), about, config, index)
+        scale = claim_scale(_noise_scales(config, index), extra_variance, index)
 
         noise = noise_family(config.noise)
 
-        def claim_logp(value, loc, scale, lower, upper, has_lower, has_upper, is_point, weight):
-            logp = interval_logp(loc, scale, lower, upper, has_lower, has_upper, noise)
+        def claim_logp(value, loc, scale, lower, upper, has_lower, has_upper, is_point, above,
+                       below, weight):
+            logp = reading_logp(loc, scale, lower, upper, has_lower, has_upper, above, below,
+                                noise)
             if config.noise.rounding == "density":
                 density = point_log_density(loc, scale, (lower + upper) / 2, noise)
                 logp = pt.switch(pt.eq(is_point, 1), density, logp)
             return weight * logp
 
-        def claim_statement(loc, scale, lower, upper, has_lower, has_upper, is_point, weight,
-                            size):
+        def claim_statement(loc, scale, lower, upper, has_lower, has_upper, is_point, above,
+                            below, weight, size):
             """What the source would state: a whole count drawn from its noise model
             (symbolic, so prior and posterior predictive sampling compile like the rest)."""
             draws = noise.dist(size)
             return pt.round(pt.exp(pt.clip(loc + scale * draws, -50.0, 50.0)))
 
         pm.CustomDist(
-            OBSERVED, loc, scale, lower, upper, has_lower, has_upper, is_point, weight,
+            OBSERVED, loc, scale, lower, upper, has_lower, has_upper, is_point, above, below,
+            weight,
             logp=claim_logp, dist=claim_statement, observed=obs.stated, dims="claim",
         )
     return model
@@ -104,10 +111,10 @@ def claim_location(log_count, stance, source_bias, index: ModelInputs | SimpleNa
             + source_bias[..., index.claim_source])
 
 
-def claim_scale(noise_scale, about, config: ModelConfig, index: ModelInputs | SimpleNamespace):
-    """Noise scale of each claim: its source's, widened for "about X"."""
+def claim_scale(noise_scale, extra_variance, index: ModelInputs | SimpleNamespace):
+    """Noise scale of each claim: its source's, widened for "about X" and vague words."""
     scale = noise_scale[..., index.claim_source]
-    return (scale**2 + about * config.noise.about_sigma**2) ** 0.5
+    return (scale**2 + extra_variance) ** 0.5
 
 
 def _true_counts(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespace):
@@ -120,8 +127,14 @@ def _true_counts(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespac
     ancestors. The remainder ratio has a log-logistic prior: finite, non-zero density at
     rho = 0 ("every death is in a listed battle" is plausible) and a Pareto tail above."""
     truth = config.truth
-    leaf_z = pm.Normal("leaf_z", 0.0, 1.0, dims="leaf")
-    leaf_count = pt.exp(truth.mu + truth.sigma * leaf_z)
+    if truth.pooling == "hierarchical":
+        leaf_z = pm.StudentT("leaf_z", nu=truth.within_nu, mu=0.0, sigma=1.0, dims="leaf")
+    else:
+        leaf_z = pm.Normal("leaf_z", 0.0, 1.0, dims="leaf")
+    # clipped to counts of 1e-13 to 1e13: beyond, no war has a count, and exp over- or
+    # underflows where a sampler's first steps can wander (a wild pooled sd times a wild z)
+    leaf_log = _leaf_log_mean(inputs, config, index) + _leaf_log_sd(config) * leaf_z
+    leaf_count = pt.exp(pt.clip(leaf_log, -LOG_COUNT_LIMIT, LOG_COUNT_LIMIT))
     n_quantities = len(inputs.quantity_ids)
     uplift = pt.zeros(n_quantities)
     if inputs.remainder_ids:
@@ -136,6 +149,30 @@ def _true_counts(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespac
     total = pt.zeros(n_quantities)
     total = pt.inc_subtensor(total[index.pair_quantity], leaf_count[index.pair_leaf] * path_growth)
     return pm.Deterministic("count", total, dims="quantity")
+
+
+def _leaf_log_mean(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespace):
+    """Prior mean of each leaf's log count: pooled by span and outcome (non-centred)."""
+    truth = config.truth
+    if truth.pooling == "independent":
+        return truth.mu
+    intercept = pm.Deterministic(
+        "count_intercept", truth.intercept + truth.intercept_sd * pm.Normal("count_intercept_z"))
+    slope = pm.Deterministic(
+        "count_span_slope",
+        truth.span_slope + truth.span_slope_sd * pm.Normal("count_span_slope_z"))
+    if len(inputs.outcome_ids) > 1:
+        outcome = pm.ZeroSumNormal("count_outcome", sigma=truth.outcome_sd, dims="outcome")
+    else:
+        outcome = pt.zeros(1)
+    return intercept + slope * index.leaf_log_span + outcome[index.leaf_outcome]
+
+
+def _leaf_log_sd(config: ModelConfig):
+    truth = config.truth
+    if truth.pooling == "independent":
+        return truth.sigma
+    return _boundary_avoiding_sd("count_within_sd", truth.within_sd)
 
 
 def _biases(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespace):

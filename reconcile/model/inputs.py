@@ -7,30 +7,40 @@ be swapped into one compiled model.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from reconcile.config import STANCES, ModelConfig
-from reconcile.dataset.records import Dataset
-from reconcile.observations import Observation, log_bounds
+from reconcile.dataset.fields import parse_date
+from reconcile.dataset.records import Dataset, Quantity
+from reconcile.config import NoiseConfig, ReadingConfig
+from reconcile.observations import LITERAL, Observation, log_bounds
 
 
 @dataclass(frozen=True)
 class Observations:
-    """Per-claim bounds on the log latent statement, with 0/1 masks for open ends."""
+    """Per-claim bounds on the log latent statement (the near range of the claim's
+    reading), with 0/1 masks for open ends, and the relative likelihood of a statement
+    above and below them (0: none)."""
 
     lower: np.ndarray
     upper: np.ndarray
     has_lower: np.ndarray
     has_upper: np.ndarray
     is_point: np.ndarray
-    about: np.ndarray
+    extra_variance: np.ndarray  # of the statement: "about X" and vague words are vaguer
     stated: np.ndarray  # the number in the claim (point value or bound), for display and PPC
+    above: np.ndarray
+    below: np.ndarray
 
     @classmethod
-    def from_observations(cls, observations: list[Observation]) -> Observations:
-        bounds = np.array([log_bounds(o) for o in observations], dtype=float).reshape(-1, 2)
+    def from_observations(cls, observations: list[Observation],
+                          readings: ReadingConfig = LITERAL,
+                          noise: NoiseConfig = NoiseConfig()) -> Observations:
+        near = [o.near(readings) for o in observations]
+        bounds = np.array([log_bounds(r) for r in near], dtype=float).reshape(-1, 2)
         has_lower = np.isfinite(bounds[:, 0])
         has_upper = np.isfinite(bounds[:, 1])
         return cls(
@@ -39,9 +49,22 @@ class Observations:
             has_lower=has_lower.astype(float),
             has_upper=has_upper.astype(float),
             is_point=np.array([o.is_point for o in observations], dtype=float),
-            about=np.array([o.about for o in observations], dtype=float),
+            extra_variance=np.array([extra_variance(o, readings, noise) for o in observations],
+                                    dtype=float),
             stated=np.array([o.stated for o in observations], dtype=float),
+            above=np.array([r.above for r in near], dtype=float),
+            below=np.array([r.below for r in near], dtype=float),
         )
+
+
+def extra_variance(observation: Observation, readings: ReadingConfig,
+                   noise: NoiseConfig) -> float:
+    """Extra log-scale variance of a claim's statement: "about X" and vague words."""
+    if observation.about:
+        return noise.about_sigma ** 2
+    if observation.reading.vague and readings.pragmatic:
+        return readings.vague_sigma ** 2
+    return 0.0
 
 
 @dataclass(frozen=True)
@@ -51,10 +74,13 @@ class ModelInputs:
     remainder_ids: tuple[str, ...]  # non-complete parents: a free remainder beyond the children
     source_ids: tuple[str, ...]  # speakers only: relays carry no bias of their own
     kind_ids: tuple[str, ...]
+    outcome_ids: tuple[str, ...]  # the leaves' outcomes
     claim_ids: tuple[str, ...]
     pair_quantity: np.ndarray  # (quantity, leaf) pairs: the leaf lies in the quantity's subtree
     pair_leaf: np.ndarray
     leaf_quantity: np.ndarray  # quantity index of each leaf
+    leaf_log_span: np.ndarray  # log(span / 30 days) of each leaf (0 without a period)
+    leaf_outcome: np.ndarray  # index into outcome_ids
     uplift_quantity: np.ndarray  # (quantity, remainder) pairs: the remainder's parent is a
     uplift_remainder: np.ndarray  # strict ancestor of the quantity
     claim_quantity: np.ndarray
@@ -89,6 +115,8 @@ class ModelInputs:
         speakers = sorted({c.source_id for c in dataset.claims})
         speaker_index = {sid: i for i, sid in enumerate(speakers)}
         kinds = tuple(sorted({dataset.source_by_id[s].kind for s in speakers}))
+        leaves = [dataset.quantity_by_id[q] for q in leaf_ids]
+        outcomes = tuple(sorted({q.outcome for q in leaves}))
         kind_index = {k: i for i, k in enumerate(kinds)}
         return cls(
             quantity_ids=quantity_ids,
@@ -96,10 +124,13 @@ class ModelInputs:
             remainder_ids=remainder_ids,
             source_ids=tuple(speakers),
             kind_ids=kinds,
+            outcome_ids=outcomes,
             claim_ids=tuple(c.claim_id for c in dataset.claims),
             pair_quantity=pair_array[:, 0],
             pair_leaf=pair_array[:, 1],
             leaf_quantity=np.array([quantity_index[q] for q in leaf_ids], dtype=np.int64),
+            leaf_log_span=np.array([log_span(q) for q in leaves], dtype=float),
+            leaf_outcome=np.array([outcomes.index(q.outcome) for q in leaves], dtype=np.int64),
             uplift_quantity=uplift_array[:, 0],
             uplift_remainder=uplift_array[:, 1],
             claim_quantity=np.array([quantity_index[c.quantity_id] for c in dataset.claims],
@@ -111,7 +142,8 @@ class ModelInputs:
             source_kind=np.array([kind_index[dataset.source_by_id[s].kind] for s in speakers],
                                  dtype=np.int64),
             weight=evidence_weights(dataset, config.dependence.identical_figures == "once"),
-            observations=Observations.from_observations([c.observation for c in dataset.claims]),
+            observations=Observations.from_observations([c.observation for c in dataset.claims],
+                                                        config.readings, config.noise),
         )
 
     @property
@@ -122,9 +154,25 @@ class ModelInputs:
             "remainder": self.remainder_ids,
             "source": self.source_ids,
             "kind": self.kind_ids,
+            "outcome": self.outcome_ids,
             "claim": self.claim_ids,
             "stance": STANCES,
         }
+
+
+REFERENCE_SPAN_DAYS = 30
+
+
+def log_span(quantity: Quantity) -> float:
+    """log(span / 30 days) of the quantity's period, start to end inclusive (partial dates
+    cover their whole month or year); 0 when it has no period."""
+    if not (quantity.start and quantity.end):
+        return 0.0
+    start, end = parse_date(quantity.start), parse_date(quantity.end)
+    if start is None or end is None:
+        return 0.0
+    days = max((end[1] - start[0]).days + 1, 1)
+    return math.log(days / REFERENCE_SPAN_DAYS)
 
 
 def _index_pairs(pairs) -> np.ndarray:

@@ -17,13 +17,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pymc as pm
 
-from reconcile.config import ModelConfig
+from reconcile.config import ModelConfig, ReadingConfig
 from reconcile.dataset.records import Claim, Dataset, Quantity, Source
-from reconcile.observations import Observation, read_qualifier
-from reconcile.model.build import OBSERVED, build_model
+from reconcile.observations import LITERAL, Observation
+from reconcile.qualifiers import read_qualifier
+from reconcile.model.build import OBSERVED, build_model, claim_location
+from reconcile.model.inputs import ModelInputs
 
 TRUTH_VARS = ("count", "source_bias", "noise_scale", "stance_bias", "kind_bias",
-              "remainder_ratio", "source_bias_sd", "noise_source_sd")
+              "remainder_ratio", "source_bias_sd", "noise_source_sd", "count_intercept",
+              "count_span_slope", "count_within_sd")
 
 
 @dataclass(frozen=True)
@@ -63,20 +66,41 @@ def simulate_like(dataset: Dataset, config: ModelConfig, seed: int, n: int = 1) 
     """``n`` datasets with the structure of ``dataset`` (same sources, quantities, nesting and
     qualifier mix), each from its own draw of the prior."""
     draws = draw_prior(dataset, config, seed, n)
+    rng = np.random.default_rng(seed)
+    inputs = ModelInputs.from_dataset(dataset, config)
     return [
-        Simulation(observe(dataset, draws.statements[i], name=f"{dataset.name}-sim{i}"),
+        Simulation(observe(dataset, draws.statements[i], name=f"{dataset.name}-sim{i}",
+                           readings=config.readings, rng=rng,
+                           locations=locations(draws.truth(i), inputs)),
                    draws.truth(i))
         for i in range(draws.n)
     ]
 
 
-def observe(dataset: Dataset, statements: np.ndarray, name: str | None = None) -> Dataset:
+def locations(truth: dict[str, np.ndarray], inputs: ModelInputs) -> np.ndarray:
+    """Each claim's log belief before noise (log T + stance + source bias), from a draw."""
+    return claim_location(np.log(truth["count"]), truth["stance_bias"], truth["source_bias"],
+                          inputs)
+
+
+def observe(dataset: Dataset, statements: np.ndarray, name: str | None = None,
+            readings: ReadingConfig = LITERAL, rng: np.random.Generator | None = None,
+            locations: np.ndarray | None = None) -> Dataset:
     """The dataset whose claims report ``statements`` (one per claim), as sources would.
 
-    The claims of one evidence group (one speaker on one quantity) report one statement,
-    the first member's: the model counts such a group once, as one statement."""
+    A claim stands with the likelihood its reading gives the statement (``readings``; a
+    statement beyond a soft edge keeps the claim with the edge's weight, drawn with ``rng``),
+    and otherwise the source states its figure. The claims of one evidence group (one
+    speaker on one quantity) report one statement, the first member's: the model counts
+    such a group once, as one statement. ``locations``: each claim's log belief before
+    noise (without them, the log statement stands in)."""
     statements = share_group_statements(dataset, statements)
-    claims = tuple(_observe(claim, int(stated)) for claim, stated in zip(dataset.claims, statements))
+    n = len(dataset.claims)
+    uniform = rng.uniform(size=n) if rng is not None else np.zeros(n)
+    where = [None] * n if locations is None else [float(x) for x in locations]
+    claims = tuple(_observe(claim, int(stated), readings, float(draw), location)
+                   for claim, stated, draw, location in zip(dataset.claims, statements,
+                                                            uniform, where))
     return replace(dataset, claims=claims, name=name or dataset.name)
 
 
@@ -100,10 +124,11 @@ def _draws(prior, name: str) -> np.ndarray:
     return values.reshape(values.shape[1:])
 
 
-def _observe(claim: Claim, stated: int) -> Claim:
+def _observe(claim: Claim, stated: int, readings: ReadingConfig, draw: float,
+             location: float | None) -> Claim:
     """The claim as its source would make it, given what the source would state."""
     old = claim.observation
-    new = old.reading.observe(old, max(stated, 0))
+    new = old.reading.observe(old, max(stated, 0), readings, draw, location)
     return claim if new is old else with_observation(claim, new)
 
 
@@ -119,7 +144,7 @@ _KINDS = ("official", "state_media", "armed_group", "independent_media", "monito
 _SIDES = ("side_a", "side_b", None)
 _QUALIFIER_MIX = (  # realistic mix seen in curated archives: mostly exact, many bounds
     ("exact", 0.5), ("more_than", 0.15), ("at_least", 0.05), ("about", 0.1),
-    ("range", 0.08), ("vague", 0.07), ("at_most", 0.05),
+    ("range", 0.08), ("vague", 0.07), ("at_most", 0.03), ("nearly", 0.02),
 )
 
 

@@ -17,8 +17,9 @@ import pandas as pd
 from markupsafe import Markup
 
 from reconcile import __version__
+from reconcile.analysis.flags import FLAG_SENTENCES
 from reconcile.report import plots
-from reconcile.report.runinfo import format_count
+from reconcile.report.runinfo import format_count, split_flags
 
 if TYPE_CHECKING:
     from reconcile.analysis.sensitivity import Sensitivity
@@ -102,6 +103,9 @@ def _estimate_rows(estimates: pd.DataFrame) -> list[dict]:
         for prob in (50, 90, 95):
             row[f"i{prob}"] = (f"{format_count(row[f'lower_{prob}'])}-"
                                f"{format_count(row[f'upper_{prob}'])}")
+        # each flag as (slug, what it means): a badge with the sentence as its tooltip
+        row["flag_list"] = [(flag, FLAG_SENTENCES.get(flag, flag))
+                            for flag in split_flags(row.get("flags"))]
         rows.append(row)
     return rows
 

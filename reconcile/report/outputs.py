@@ -15,7 +15,7 @@ class Output:
 
 OUTPUTS: tuple[Output, ...] = (
     Output("report.html", "the self-contained report"),
-    Output("estimates.csv", "one row per quantity: median and central intervals"),
+    Output("estimates.csv", "one row per quantity: median, central intervals, flags"),
     Output("sources.csv", "one row per source: its bias factor"),
     Output("claims.csv", "one row per claim: predictive check and LOO Pareto k"),
     Output("sensitivity.csv", "per quantity: most influential source, other anchor, "
@@ -27,9 +27,9 @@ OUTPUTS: tuple[Output, ...] = (
     Output("run.json", "versions, input hashes, configuration, seed, timings, citation"),
 )
 
-ESTIMATE_COLUMNS = ["quantity_id", "description", "mean", "median", "lower_50", "upper_50",
+ESTIMATE_COLUMNS = ["quantity_id", "description", "mean", "sd", "median", "lower_50", "upper_50",
                     "lower_90", "upper_90", "lower_95", "upper_95", "r_hat", "ess_bulk",
-                    "n_claims"]
+                    "ess_tail", "n_claims", "flags"]
 SOURCE_COLUMNS = ["source_id", "kind", "bias_median", "bias_lower_90", "bias_upper_90", "name",
                   "side", "stance", "n_claims", "noise_scale_median"]
 

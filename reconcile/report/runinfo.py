@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import platform
+import re
 import shlex
 import sys
 from importlib import metadata
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from reconcile import __version__
+from reconcile.analysis.flags import caution
 from reconcile.config import MAX_CONFIG_BYTES, ModelConfig, SamplerConfig
 from reconcile.constants import HEADLINE_PROB, interval_columns
 from reconcile.dataset.records import Dataset
@@ -61,16 +63,20 @@ def format_count(value: float) -> str:
 
 def estimate_citations(estimates: pd.DataFrame, config: ModelConfig, dataset: Dataset,
                        seed: int) -> dict[str, str]:
+    """One sentence per estimate, ready to quote: the median and headline interval, what
+    produced them (version, dataset, model, seed, identification anchor), and a caution for
+    each flag a reader must see (analysis/flags.py)."""
     low_col, high_col = interval_columns(HEADLINE_PROB)
-    tag = _tag(config, dataset, seed)
-    return {
-        row.quantity_id: (
-            f"{row.description}: median {format_count(row.median)}, "
-            f"{round(HEADLINE_PROB * 100)}% credible interval "
-            f"{format_count(getattr(row, low_col))}-{format_count(getattr(row, high_col))} ({tag})"
-        )
-        for row in estimates.itertuples()
-    }
+    tag = f"reconcile {__version__}; {_tag(config, dataset, seed)}"
+    citations = {}
+    for row in estimates.itertuples():
+        text = (f"{row.description}: median {format_count(row.median)}, "
+                f"{round(HEADLINE_PROB * 100)}% credible interval "
+                f"{format_count(getattr(row, low_col))}-{format_count(getattr(row, high_col))}"
+                f" ({tag}).")
+        warning = caution(split_flags(getattr(row, "flags", "")))
+        citations[row.quantity_id] = f"{text} {warning}" if warning else text
+    return citations
 
 
 def run_citation(config: ModelConfig, dataset: Dataset, seed: int) -> str:
@@ -78,9 +84,26 @@ def run_citation(config: ModelConfig, dataset: Dataset, seed: int) -> str:
             f"({_tag(config, dataset, seed)}).")
 
 
+def split_flags(flags: object) -> tuple[str, ...]:
+    """estimates.csv's flags cell as a tuple of slugs (empty or missing: none)."""
+    if not isinstance(flags, str):
+        return ()
+    return tuple(f for f in flags.split(";") if f)
+
+
+def anchor_text(config: ModelConfig) -> str:
+    """The identification anchor, short: the first sentence of ``identification()`` without
+    its "Anchor:" label or parenthetical glosses ("third-party statements are unbiased on
+    average")."""
+    first = config.identification().split(". ", 1)[0].strip()
+    first = re.sub(r"^anchor:\s*", "", first, flags=re.IGNORECASE)
+    first = re.sub(r"\s*\([^()]*\)", "", first).strip().rstrip(".")
+    return first or "none fixed"
+
+
 def _tag(config: ModelConfig, dataset: Dataset, seed: int) -> str:
-    return (f"reconcile {__version__}, dataset sha256 {dataset_digest(dataset)[:12]}, "
-            f"model {config.name}, seed {seed}")
+    return (f"dataset sha256 {dataset_digest(dataset)[:12]}; model {config.name}, seed {seed}; "
+            f"anchor: {anchor_text(config)}")
 
 
 def file_sha256(path: Path) -> str:
