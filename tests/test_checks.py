@@ -33,20 +33,33 @@ def test_standard_cdf_matches_scipy_from_centre_to_far_tails(noise, reference):
 def test_predictive_bounds_equal_scipy_on_every_claim(hostile_run):
     """cdf_bounds on the hostile dataset's claims (points, 'more than', 'fewer than',
     ranges, vague words) equals the direct computation: scipy's t(4) CDF at both bounds of
-    every claim, open bounds replaced by 0 and 1 afterwards."""
-    from reconcile.model.build import claim_location, claim_scale
+    every claim, open bounds replaced by 0 and 1 afterwards. Under the default readings
+    and read literally (where "more than" has no upper bound)."""
+    from dataclasses import replace
 
-    draws = _PredictiveDraws.of(hostile_run.result.fit)
-    obs = draws.inputs.observations
-    everything = slice(None)
-    below, inside = draws.cdf_bounds(everything)
-    loc = claim_location(draws.log_count, draws.stance, draws.source_bias, draws.inputs)
-    scale = claim_scale(draws.noise_scale, obs.about, draws.config, draws.inputs)
-    t4 = stats.t(draws.config.noise.nu)
-    with np.errstate(invalid="ignore"):  # open bounds are +-inf or NaN; masked below
-        expected_below = np.where(obs.has_lower == 1, t4.cdf((obs.lower - loc) / scale), 0.0)
-        expected_upper = np.where(obs.has_upper == 1, t4.cdf((obs.upper - loc) / scale), 1.0)
-    assert 0 < (obs.has_lower == 0).sum() < len(obs.has_lower)  # both kinds are exercised
-    assert 0 < (obs.has_upper == 0).sum() < len(obs.has_upper)
-    np.testing.assert_allclose(below, expected_below, rtol=0, atol=1e-14)
-    np.testing.assert_allclose(inside, expected_upper - expected_below, rtol=0, atol=1e-14)
+    from reconcile.config import ReadingConfig
+    from reconcile.model.build import claim_location, claim_scale
+    from reconcile.model.inputs import ModelInputs
+
+    fit = hostile_run.result.fit
+    pragmatic = _PredictiveDraws.of(fit)
+    literal_config = fit.config.model_copy(update={"readings": ReadingConfig(pragmatic=False)})
+    literal = replace(pragmatic, inputs=ModelInputs.from_dataset(fit.dataset, literal_config))
+    for draws in (pragmatic, literal):
+        obs = draws.inputs.observations
+        below, inside = draws.cdf_bounds(slice(None))
+        loc = claim_location(draws.log_count, draws.stance, draws.source_bias, draws.inputs)
+        scale = claim_scale(draws.noise_scale, obs.extra_variance, draws.inputs)
+        t4 = stats.t(draws.config.noise.nu)
+        with np.errstate(invalid="ignore"):  # open bounds are +-inf or NaN; masked below
+            expected_below = np.where(obs.has_lower == 1, t4.cdf((obs.lower - loc) / scale),
+                                      0.0)
+            expected_upper = np.where(obs.has_upper == 1, t4.cdf((obs.upper - loc) / scale),
+                                      1.0)
+        assert 0 < (obs.has_lower == 0).sum() < len(obs.has_lower)  # both kinds exercised
+        np.testing.assert_allclose(below, expected_below, rtol=0, atol=1e-14)
+        np.testing.assert_allclose(inside, expected_upper - expected_below, rtol=0, atol=1e-14)
+    literal_upper = literal.inputs.observations.has_upper
+    assert 0 < (literal_upper == 0).sum() < len(literal_upper)
+    # read as reporters mean them, "more than X" has an upper end: fewer claims are open
+    assert (pragmatic.inputs.observations.has_upper == 0).sum() < (literal_upper == 0).sum()
