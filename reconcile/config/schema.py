@@ -131,7 +131,7 @@ class DependenceConfig(_Strict):
 class SamplerConfig(_Strict):
     backend: Literal["nutpie", "pymc", "numpyro"] = "nutpie"
     draws: int = Field(2000, ge=10)
-    tune: int = Field(1000, ge=10)
+    tune: int = Field(2000, ge=10)
     chains: int = Field(4, ge=1)
     target_accept: float = Field(0.8, gt=0.5, lt=1.0)
     # nutpie's mass matrix: "low_rank" (diagonal plus low-rank corrections) or "diag";
