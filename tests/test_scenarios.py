@@ -64,7 +64,7 @@ def test_numpy_statements_match_the_models_prior_predictive(structure, config, d
         truth = draws.truth(i)
         loc = claim_location(np.log(truth["count"]), truth["stance_bias"], truth["source_bias"],
                              inputs)
-        scale = claim_scale(truth["noise_scale"], inputs.observations.about, config, inputs)
+        scale = claim_scale(truth["noise_scale"], inputs.observations.extra_variance, inputs)
         noise = np.random.default_rng(i).standard_t(config.noise.nu, size=len(loc))
         mine = _statements(structure, config, truth, noise)
         keep = (mine >= 50) & (draws.statements[i] >= 50)

@@ -118,5 +118,6 @@ def approximation_caveat(k: float) -> str:
                "close to the posterior" if k > PARETO_K_BAD else
                f"its Pareto k-hat is {k:.2f} (<= {PARETO_K_BAD})")
     return ("APPROXIMATE: fitted with mean-field ADVI, not NUTS. Its intervals can be much too "
-            f"narrow (benchmarks/RESULTS.md measures their coverage) and {verdict}. Use it to "
+            "narrow, or too wide where the posterior has two modes (benchmarks/RESULTS.md "
+            f"measures their coverage) and {verdict}. Use it to "
             "screen an archive; refit what you cite with NUTS.")

@@ -43,13 +43,15 @@ GROUP = "variational"  # the DataTree group with the loss history and the k-hat
 
 
 def fit_advi(model: pm.Model, sampler: SamplerConfig, seed: int,
+             start: dict[str, np.ndarray] | None = None,
              progressbar: bool = False) -> xr.DataTree:
     """``sampler.draws`` independent draws (one chain) from mean-field ADVI after
-    ``sampler.advi_iterations`` iterations; the loss history, the convergence check and the
-    Pareto k-hat in the group ``variational``."""
+    ``sampler.advi_iterations`` iterations started at ``start`` (model/start.py: the
+    prior's centre would leave a far-off claim in its outlier mode); the loss history, the
+    convergence check and the Pareto k-hat in the group ``variational``."""
     started = time.perf_counter()
     with model:
-        approximation = pm.fit(n=sampler.advi_iterations, method="advi", random_seed=seed,
+        approximation = pm.fit(n=sampler.advi_iterations, method="advi", random_seed=seed, start=start,
                                obj_optimizer=pm.adagrad_window(learning_rate=LEARNING_RATE),
                                progressbar=progressbar)
         idata = approximation.sample(sampler.draws, random_seed=seed)

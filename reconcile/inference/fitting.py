@@ -71,10 +71,12 @@ def fit(dataset: Dataset, config: ModelConfig, seed: int = 0,
     refitter = None
     if sampler.method == "advi":
         from reconcile.inference.advi import fit_advi
+        from reconcile.model.start import data_informed_start
 
         started = time.perf_counter()
         with interruptible() as received:
-            idata = fit_advi(model, sampler, seed, progressbar=progressbar)
+            idata = fit_advi(model, sampler, seed, start=data_informed_start(inputs, config),
+                             progressbar=progressbar)
         raise_if_interrupted(received)  # pm.fit stops at a signal and returns what it has
         timings["sample_s"] = time.perf_counter() - started
         return _with_log_likelihood(dataset, config, model, idata, seed, sampler, timings, None,
