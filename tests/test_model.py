@@ -207,13 +207,13 @@ def test_refits_compute_deterministics_under_their_own_data(seed_dataset, defaul
 
     refitter = Refitter(seed_dataset, default_config)
     sampler = SamplerConfig(draws=50, tune=50, chains=2)
-    before = refitter.model["stance_prior_sd"].get_value().copy()
+    before = refitter.model["prior_data"].get_value().copy()  # the stance priors among them
     idata = refitter.sample(seed_dataset, seed=1, sampler=sampler,
                             config=other_anchor(default_config))
     posterior = idata.posterior.to_dataset()
     stance = posterior["stance_bias"].std(("chain", "draw")).to_series()
     assert stance["own"] == 0 and stance["third_party"] > 0  # the own-loss anchor is fixed
-    np.testing.assert_array_equal(refitter.model["stance_prior_sd"].get_value(), before)
+    np.testing.assert_array_equal(refitter.model["prior_data"].get_value(), before)
 
     default = refitter.sample(seed_dataset, seed=1, sampler=sampler).posterior.to_dataset()
     free = default[[rv.name for rv in refitter.model.free_RVs]]
@@ -238,10 +238,10 @@ def test_refits_use_the_backend_the_run_chose(seed_dataset, default_config):
     sampler = SamplerConfig(backend="pymc", draws=300, tune=300, chains=2)
     refitter = Refitter(seed_dataset, default_config, backend="pymc")
     assert isinstance(refitter.compiled, PymcModel)
-    before = refitter.model["evidence_weight"].get_value().copy()
-    weights = np.zeros_like(before)  # no claim counts: the posterior is the prior
+    before = refitter.model["claim_data"].get_value().copy()  # the weights are its last row
+    weights = np.zeros(before.shape[1])  # no claim counts: the posterior is the prior
     prior_fit = refitter.sample(seed_dataset, seed=3, sampler=sampler, weights=weights)
-    np.testing.assert_array_equal(refitter.model["evidence_weight"].get_value(), before)
+    np.testing.assert_array_equal(refitter.model["claim_data"].get_value(), before)
     assert prior_fit.posterior.sizes["draw"] == 300
     with_claims = refitter.sample(seed_dataset, seed=3, sampler=sampler)
     # the claims pin the seed counts far tighter than the prior (log sd 4)

@@ -24,15 +24,8 @@ import xarray as xr
 from reconcile.config import STANCES, ModelConfig, SamplerConfig
 from reconcile.dataset.records import Dataset
 from reconcile.inference.backends import compile_for, available_cores
-from reconcile.model.build import build_model
+from reconcile.model.build import CLAIM_DATA, PRIOR_DATA, build_model, model_data
 from reconcile.model.inputs import ModelInputs
-
-_OBSERVATION_DATA = {
-    "obs_lower": "lower", "obs_upper": "upper", "obs_has_lower": "has_lower",
-    "obs_has_upper": "has_upper", "obs_is_point": "is_point", "obs_extra_variance": "extra_variance",
-    "obs_above": "above", "obs_below": "below",
-}
-
 
 def graph_key(config: ModelConfig) -> str:
     """What fixes the compiled graph: the configuration less what is swapped in as data
@@ -130,11 +123,7 @@ def deterministics_function(model: pm.Model):
 
 
 def data_updates(inputs: ModelInputs, config: ModelConfig, weights: np.ndarray) -> dict:
-    """Values of every swappable pm.Data of the model, by name."""
-    priors = [config.bias.stance(name) for name in STANCES]
-    updates = {name: getattr(inputs.observations, attr) for name, attr in _OBSERVATION_DATA.items()}
-    updates["evidence_weight"] = np.asarray(weights, dtype=float)
-    updates["stance_prior_mu"] = np.array([p.mu for p in priors], dtype=float)
-    updates["stance_prior_sd"] = np.array([0.0 if p.fixed else p.sigma for p in priors],
-                                          dtype=float)
-    return updates
+    """Values of every swappable pm.Data of the model (the claims' readings and weights,
+    the stance priors), by name; the index data are fixed by the structure."""
+    values = model_data(inputs, config, weights)
+    return {name: values[name] for name in (CLAIM_DATA, PRIOR_DATA)}

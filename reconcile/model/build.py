@@ -39,9 +39,36 @@ pytensor.config.numba__fastmath = False
 
 OBSERVED = "claim_obs"
 LOG_COUNT_LIMIT = 30.0
+# The model's data are three pm.Data, not one per array: nutpie compiles one numba wrapper
+# per shared variable, and its compilation grew with their number (issue 16: 18 of them took
+# a cached compile of 17 s, 3 took 8 s). Refits swap CLAIM_DATA and PRIOR_DATA.
+CLAIM_DATA = "claim_data"  # (CLAIM_ROWS, claim) floats: each claim's reading and weight
+INDEX_DATA = "index_data"  # every index array, one after another (INDEX_ARRAYS)
+PRIOR_DATA = "prior_data"  # stance prior means and sds, then each leaf's log span
+CLAIM_ROWS = ("lower", "upper", "has_lower", "has_upper", "is_point", "extra_variance", "above",
+              "below", "weight")
 INDEX_ARRAYS = ("claim_quantity", "claim_source", "claim_stance", "source_kind", "pair_quantity",
                 "pair_leaf", "leaf_quantity", "uplift_quantity", "uplift_remainder",
-                "leaf_log_span", "leaf_outcome")
+                "leaf_outcome")
+
+
+def model_data(inputs: ModelInputs, config: ModelConfig,
+               weights: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The values of the model's three pm.Data for ``inputs`` under ``config`` (the stance
+    priors), with evidence ``weights`` other than the dataset's when given (0 drops a
+    claim)."""
+    obs = inputs.observations
+    rows = [getattr(obs, name) for name in CLAIM_ROWS[:-1]]
+    rows.append(inputs.weight if weights is None else weights)
+    priors = [config.bias.stance(name) for name in STANCES]
+    return {
+        CLAIM_DATA: np.array(rows, dtype=float).reshape(len(CLAIM_ROWS), -1),
+        INDEX_DATA: np.concatenate([getattr(inputs, name) for name in INDEX_ARRAYS]
+                                   ).astype(np.int64),
+        PRIOR_DATA: np.concatenate([[p.mu for p in priors],
+                                    [0.0 if p.fixed else p.sigma for p in priors],
+                                    inputs.leaf_log_span]).astype(float),
+    }
 
 
 def build_model(dataset: Dataset, config: ModelConfig,
@@ -54,28 +81,23 @@ def build_model(dataset: Dataset, config: ModelConfig,
 
 
 def build_from_inputs(inputs: ModelInputs, config: ModelConfig) -> pm.Model:
-    obs = inputs.observations
+    values = model_data(inputs, config)
     with pm.Model(coords=inputs.coords) as model:
-        # observed data as pm.Data so that simulated datasets can be swapped in
-        lower = pm.Data("obs_lower", obs.lower, dims="claim")
-        upper = pm.Data("obs_upper", obs.upper, dims="claim")
-        has_lower = pm.Data("obs_has_lower", obs.has_lower, dims="claim")
-        has_upper = pm.Data("obs_has_upper", obs.has_upper, dims="claim")
-        is_point = pm.Data("obs_is_point", obs.is_point, dims="claim")
-        extra_variance = pm.Data("obs_extra_variance", obs.extra_variance, dims="claim")
-        above = pm.Data("obs_above", obs.above, dims="claim")
-        below = pm.Data("obs_below", obs.below, dims="claim")
-        weight = pm.Data("evidence_weight", inputs.weight, dims="claim")
-
-        # index arrays are data too: numba compiles constants into the code, which makes
+        # observed data as pm.Data so that simulated datasets can be swapped in; index
+        # arrays are data too: numba compiles constants into the code, which makes
         # compilation time grow with the dataset (minutes at 5,000 claims)
-        index = SimpleNamespace(**{
-            name: pm.Data(f"index_{name}", getattr(inputs, name)) for name in INDEX_ARRAYS
-        })
+        data = {name: pm.Data(name, value) for name, value in values.items()}
+        claim = SimpleNamespace(**{row: data[CLAIM_DATA][i] for i, row in enumerate(CLAIM_ROWS)})
+        index = _unpacked_index(data[INDEX_DATA], inputs)
+        n_stances = len(STANCES)
+        index.stance_prior_mu = data[PRIOR_DATA][:n_stances]
+        index.stance_prior_sd = data[PRIOR_DATA][n_stances:2 * n_stances]
+        index.leaf_log_span = data[PRIOR_DATA][2 * n_stances:]
+
         log_count = pt.log(_true_counts(inputs, config, index))
         stance, source_bias = _biases(inputs, config, index)
         loc = claim_location(log_count, stance, source_bias, index)
-        scale = claim_scale(_noise_scales(config, index), extra_variance, index)
+        scale = claim_scale(_noise_scales(config, index), claim.extra_variance, index)
 
         noise = noise_family(config.noise)
 
@@ -96,11 +118,22 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig) -> pm.Model:
             return pt.round(pt.exp(pt.clip(loc + scale * draws, -50.0, 50.0)))
 
         pm.CustomDist(
-            OBSERVED, loc, scale, lower, upper, has_lower, has_upper, is_point, above, below,
-            weight,
-            logp=claim_logp, dist=claim_statement, observed=obs.stated, dims="claim",
+            OBSERVED, loc, scale, claim.lower, claim.upper, claim.has_lower, claim.has_upper,
+            claim.is_point, claim.above, claim.below, claim.weight,
+            logp=claim_logp, dist=claim_statement, observed=inputs.observations.stated,
+            dims="claim",
         )
     return model
+
+
+def _unpacked_index(packed, inputs: ModelInputs) -> SimpleNamespace:
+    """The index arrays as slices of the one packed vector (offsets fixed by the shape)."""
+    index, start = SimpleNamespace(), 0
+    for name in INDEX_ARRAYS:
+        length = len(getattr(inputs, name))
+        setattr(index, name, packed[start:start + length])
+        start += length
+    return index
 
 
 def claim_location(log_count, stance, source_bias, index: ModelInputs | SimpleNamespace):
@@ -181,10 +214,7 @@ def _biases(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespace):
     A stance effect is mu + sd * z with its prior's mu and sd held as data (sd 0 for a fixed
     anchor, whose z then only follows its prior), so configurations that differ only in
     their stance priors, such as another identification anchor, share one compiled model."""
-    priors = [config.bias.stance(name) for name in STANCES]
-    stance_mu = pm.Data("stance_prior_mu", [p.mu for p in priors], dims="stance")
-    stance_sd = pm.Data("stance_prior_sd", [0.0 if p.fixed else p.sigma for p in priors],
-                        dims="stance")
+    stance_mu, stance_sd = index.stance_prior_mu, index.stance_prior_sd
     stance_z = pm.Normal("stance_z", 0.0, 1.0, dims="stance")
     stance = pm.Deterministic("stance_bias", stance_mu + stance_sd * stance_z, dims="stance")
     if len(inputs.kind_ids) > 1:
