@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace as with_fields
 from pathlib import Path
 
+from reconcile.analysis.extension import Extension, sample_until_healthy
 from reconcile.analysis.sensitivity import refit_sampler, sensitivity
 from reconcile.analysis.tables import run_tables
 from reconcile.config import (
@@ -65,9 +66,12 @@ def run(data_dir: str | Path, out_dir: str | Path | None = None, model: str | Pa
 
     say("compiling the model and sampling")
     fitted = fit(dataset, config, seed=seed, sampler=sampler, progressbar=progressbar)
+    fitted, extension = sample_until_healthy(fitted, say, progressbar)
     timings.update(fitted.timings)
-    result = analyse(fitted, data_dir, model_path, None if sampler is None else fitted.sampler,
-                     allow_bad_diagnostics, with_sensitivity, say, timings)
+    # a run sampled again is redone by naming the draws it ended with
+    override = None if sampler is None and not extension.tries else fitted.sampler
+    result = analyse(fitted, data_dir, model_path, override, allow_bad_diagnostics,
+                     with_sensitivity, say, timings, extension)
     return _write_if_ok(result, out_dir, replace, allow_bad_diagnostics, say, started)
 
 
@@ -111,15 +115,19 @@ def report_fit(fitted: Fit, data_dir: str | Path, out_dir: str | Path,
 
 def analyse(fitted: Fit, data_dir: Path, model_path: Path, sampler_override: SamplerConfig | None,
             allow_bad_diagnostics: bool, with_sensitivity: bool | None,
-            say: Callable[[str], None], timings: dict[str, float]) -> RunResult:
+            say: Callable[[str], None], timings: dict[str, float],
+            extension: Extension | None = None) -> RunResult:
     """Diagnostics, checks, sensitivity and run information of a fit: everything a run
     reports, computed, nothing written. Sensitivity is computed only for a fit whose
-    outputs will be kept."""
+    outputs will be kept. ``extension``: what sampling until healthy did, if anything."""
     config, dataset, seed = fitted.config, fitted.dataset, fitted.seed
     say("computing diagnostics and checks")
     mark = time.perf_counter()
     tables = run_tables(fitted, seed)
     timings["checks_s"] = time.perf_counter() - mark
+    if extension is not None and extension.tries:
+        tables.diagnostics["extension"] = extension.as_json()
+        tables.diagnostics["extension_note"] = extension.describe()
 
     rerun = rerun_command(data_dir, model_path, seed, sampler_override, allow_bad_diagnostics,
                           with_sensitivity)

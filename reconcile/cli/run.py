@@ -35,6 +35,10 @@ from reconcile.cli.common import (
                    "time. ADVI's intervals can be much too narrow: screen with it, cite NUTS.")
 @click.option("--advi-iterations", type=click.IntRange(min=100), default=None,
               help="ADVI iterations (default: the model's, 20,000).")
+@click.option("--max-time", "max_time", type=click.FloatRange(min=0), default=None,
+              help="Seconds that sampling again with more draws may take when the "
+                   "diagnostics fail only for want of draws (default: the model's, 600; "
+                   "0: never).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bars (default: when the terminal is interactive).")
 @click.option("--sensitivity/--no-sensitivity", default=None,
@@ -44,7 +48,7 @@ from reconcile.cli.common import (
 def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, force: bool,
         allow_bad_diagnostics: bool, draws: int | None, tune: int | None, chains: int | None,
         backend: str | None, method: str | None, advi_iterations: int | None,
-        progress: bool | None, sensitivity: bool | None) -> None:
+        max_time: float | None, progress: bool | None, sensitivity: bool | None) -> None:
     """Fit the model to DATA_DIR and write estimates, diagnostics and the report."""
     from rich.console import Console
 
@@ -67,7 +71,8 @@ def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, forc
         fail(f"{exc.filename or model}: {exc.strerror or exc}", EXIT_INPUT)
     overrides = {k: v for k, v in {"draws": draws, "tune": tune, "chains": chains,
                                    "backend": backend, "method": method,
-                                   "advi_iterations": advi_iterations}.items()
+                                   "advi_iterations": advi_iterations,
+                                   "max_time_s": max_time}.items()
                  if v is not None}
     sampler = config.sampler.model_copy(update=overrides) if overrides else None
 
@@ -101,13 +106,16 @@ def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, forc
     for warning in result.warnings:
         click.echo(printable(f"reconcile: WARNING: {warning}"), err=True)
     diagnostics = result.tables.diagnostics
+    extended = diagnostics.get("extension_note", "")
     if not result.ok:
         reasons = "; ".join(diagnostics["reasons"])
         where = (f"outputs kept for inspection in {result.out_dir}" if result.out_dir
                  else "nothing was written (use --allow-bad-diagnostics to keep the outputs)")
-        fail(f"reconcile: DIAGNOSTICS FAILED: {reasons}. Do not cite these numbers; {where}. "
-              "Try more draws (--draws) or check the claims flagged in the report.",
-              EXIT_DIAGNOSTICS)
+        fail(f"reconcile: DIAGNOSTICS FAILED: {reasons}. {extended + ' ' if extended else ''}"
+             f"Do not cite these numbers; {where}. Try more draws (--draws) or tuning steps "
+             "(--tune), or check the claims flagged in the report.", EXIT_DIAGNOSTICS)
+    if extended:
+        click.echo(printable(f"reconcile: {extended}"), err=True)
     if diagnostics.get("approximate"):
         click.echo(printable(f"reconcile: WARNING: {diagnostics['caveat']}"), err=True)
     total = result.run_info["timings"].get("total_s", 0.0)

@@ -144,6 +144,10 @@ class SamplerConfig(_Strict):
     # of ``draws`` independent draws, and ``tune``, ``chains`` and the NUTS settings are unused
     method: Literal["nuts", "advi"] = "nuts"
     advi_iterations: int = Field(20_000, ge=100)
+    # a NUTS run whose diagnostics fail only for want of draws (R-hat, ESS) is sampled again
+    # with twice the draws while the next try is expected to end within this many seconds of
+    # sampling again (analysis/extension.py); 0: never
+    max_time_s: float = Field(600.0, ge=0)
 
     def adaptation(self, n_parameters: int) -> Literal["low_rank", "diag"]:
         if self.mass_matrix != "auto":

@@ -96,6 +96,19 @@ def fit(dataset: Dataset, config: ModelConfig, seed: int = 0,
                                 inputs)
 
 
+def resample(fitted: Fit, sampler: SamplerConfig, progressbar: bool = False) -> Fit:
+    """``fitted`` sampled again from scratch under ``sampler`` (more draws, say), on the model
+    already compiled for it where the backend keeps one: the same as a new fit with that
+    sampler and the fit's seed, draw for draw."""
+    timings = dict(fitted.timings)
+    started = time.perf_counter()
+    idata = sample(fitted.model, sampler, fitted.seed, progressbar=progressbar,
+                   dataset=fitted.dataset, refitter=fitted.refitter)
+    timings["sample_s"] = timings.get("sample_s", 0.0) + time.perf_counter() - started
+    return _with_log_likelihood(fitted.dataset, fitted.config, fitted.model, idata, fitted.seed,
+                                sampler, timings, fitted.refitter, fitted.inputs)
+
+
 def _with_log_likelihood(dataset: Dataset, config: ModelConfig, model: pm.Model,
                          idata: xr.DataTree, seed: int, sampler: SamplerConfig,
                          timings: dict[str, float], refitter: Refitter | None,
