@@ -68,8 +68,11 @@ def run(data_dir: str | Path, out_dir: str | Path | None = None, model: str | Pa
     fitted = fit(dataset, config, seed=seed, sampler=sampler, progressbar=progressbar)
     fitted, extension = sample_until_healthy(fitted, say, progressbar)
     timings.update(fitted.timings)
-    # a run sampled again is redone by naming the draws it ended with
+    # a run sampled again is redone by naming the draws it ended with; one that stopped
+    # sampling again (out of time or tries) by forbidding it, since the time is the machine's
     override = None if sampler is None and not extension.tries else fitted.sampler
+    if extension.stopped:
+        override = fitted.sampler.model_copy(update={"max_time_s": 0.0})
     result = analyse(fitted, data_dir, model_path, override, allow_bad_diagnostics,
                      with_sensitivity, say, timings, extension)
     return _write_if_ok(result, out_dir, replace, allow_bad_diagnostics, say, started)

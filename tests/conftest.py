@@ -68,6 +68,7 @@ def hostile_run(tmp_path_factory) -> HostileRun:
     root = tmp_path_factory.mktemp("hostile")
     data = hostile_dataset(root)
     before = snapshot_with_times(data)
-    result = run(data, root / "out", seed=1, sampler=SamplerConfig(draws=100, tune=100, chains=2),
+    result = run(data, root / "out", seed=1, sampler=SamplerConfig(draws=100, tune=100, chains=2,
+                                                                     max_time_s=0),
                  allow_bad_diagnostics=True)
     return HostileRun(data, before, result)

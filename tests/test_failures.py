@@ -20,7 +20,7 @@ from dataset_helpers import snapshot, snapshot_with_times
 from hostile import CONFLICT_QUANTITY
 from reconcile.cli import EXIT_DIAGNOSTICS, EXIT_INPUT, EXIT_MODEL, EXIT_OUTPUT, main
 
-FAST = ["--draws", "100", "--tune", "100", "--chains", "2", "--seed", "1"]
+FAST = ["--draws", "100", "--tune", "100", "--chains", "2", "--seed", "1", "--max-time", "0"]
 
 
 @pytest.fixture()

@@ -101,14 +101,16 @@ def test_existing_output_is_not_overwritten(seed_run, tmp_path):
 
 
 def test_failed_diagnostics_exit_3_and_write_nothing(tmp_path):
-    """80 draws in all cannot reach an ESS of 400: the run must fail loudly."""
+    """80 draws in all cannot reach an ESS of 400: the run must fail loudly (with no time
+    to sample again: test_extension.py tests that)."""
     out = tmp_path / "bad"
-    result = reconcile("run", str(SEEDS), "--out", str(out), "--draws", "20", "--tune", "50")
+    result = reconcile("run", str(SEEDS), "--out", str(out), "--draws", "20", "--tune", "50",
+                       "--max-time", "0")
     assert result.returncode == 3
     assert "DIAGNOSTICS FAILED" in result.stderr and "ESS" in result.stderr
     assert not out.exists()
     kept = reconcile("run", str(SEEDS), "--out", str(out), "--draws", "20", "--tune", "50",
-                     "--allow-bad-diagnostics")
+                     "--max-time", "0", "--allow-bad-diagnostics")
     assert kept.returncode == 3
     diagnostics = json.loads((out / "diagnostics.json").read_text())
     assert diagnostics["ok"] is False and diagnostics["reasons"]
@@ -137,14 +139,15 @@ def test_run_json_records_everything_needed_to_rerun(hostile_run):
     assert hashlib.sha256(model.read_bytes()).hexdigest() == info["model"]["file_sha256"]
     assert info["model"]["config"]["sampler"]["draws"] == 2000  # the file's own settings...
     assert info["sampler"] == {**info["model"]["config"]["sampler"],  # ...and those used
-                               "draws": 100, "tune": 100, "chains": 2}
+                               "draws": 100, "tune": 100, "chains": 2, "max_time_s": 0}
     assert info["seed"] == 1 and info["cwd"] and info["platform"]["machine"]
     for package in ("python", "reconcile", "pymc", "pytensor", "numba", "nutpie", "arviz",
                     "numpy"):
         assert info["versions"][package], package
     assert shlex.split(info["rerun"]) == [
         "reconcile", "run", str(data), "--model", str(model), "--seed", "1", "--draws", "100",
-        "--tune", "100", "--chains", "2", "--sampler", "nutpie", "--allow-bad-diagnostics"]
+        "--tune", "100", "--chains", "2", "--sampler", "nutpie", "--max-time", "0",
+        "--allow-bad-diagnostics"]
 
 
 def test_rerunning_run_json_in_another_process_gives_identical_bytes(hostile_run, tmp_path):

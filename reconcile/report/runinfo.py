@@ -126,7 +126,8 @@ def rerun_command(data_dir: Path, model_path: Path, seed: int, sampler: SamplerC
                   "--advi-iterations", str(sampler.advi_iterations)]
     elif sampler is not None:
         words += ["--draws", str(sampler.draws), "--tune", str(sampler.tune),
-                  "--chains", str(sampler.chains), "--sampler", sampler.backend]
+                  "--chains", str(sampler.chains), "--sampler", sampler.backend,
+                  "--max-time", f"{sampler.max_time_s:g}"]
     if allow_bad_diagnostics:
         words.append("--allow-bad-diagnostics")
     if with_sensitivity is not None:
