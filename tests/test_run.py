@@ -100,18 +100,15 @@ def test_existing_output_is_not_overwritten(seed_run, tmp_path):
     assert (out / "estimates.csv").read_bytes() == before
 
 
-def test_failed_diagnostics_exit_3_and_write_nothing(tmp_path):
-    """80 draws in all cannot reach an ESS of 400: the run must fail loudly (with no time
-    to sample again: test_extension.py tests that)."""
+def test_failed_diagnostics_exit_3_and_keep_outputs_only_when_asked(tmp_path):
+    """80 draws in all cannot reach an ESS of 400: a real run must fail loudly (with no time
+    to sample again: test_extension.py tests that). That nothing is written unless
+    --allow-bad-diagnostics asks is tested on a failed fit in test_failures.py."""
     out = tmp_path / "bad"
-    result = reconcile("run", str(SEEDS), "--out", str(out), "--draws", "20", "--tune", "50",
-                       "--max-time", "0")
-    assert result.returncode == 3
-    assert "DIAGNOSTICS FAILED" in result.stderr and "ESS" in result.stderr
-    assert not out.exists()
     kept = reconcile("run", str(SEEDS), "--out", str(out), "--draws", "20", "--tune", "50",
                      "--max-time", "0", "--allow-bad-diagnostics")
     assert kept.returncode == 3
+    assert "DIAGNOSTICS FAILED" in kept.stderr and "ESS" in kept.stderr
     diagnostics = json.loads((out / "diagnostics.json").read_text())
     assert diagnostics["ok"] is False and diagnostics["reasons"]
     assert json.loads((out / "run.json").read_text())["diagnostics_ok"] is False
