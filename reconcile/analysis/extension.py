@@ -6,9 +6,9 @@ More draws fix an R-hat a little above 1.01 and a low ESS, which grows in propor
 draws; they do not fix divergences, a saturated tree depth, a low BFMI or chains in different
 places (R-hat far above 1.01), which are problems of the posterior's geometry: those fail at
 once. (Whether an ESS will reach its threshold is not predicted from a short run: there the
-estimates are too noisy; the seed data at 4 x 300 draws gave a tail ESS of 28.) Each try samples from scratch
-with the fit's seed, so a run is redone exactly by its rerun command, which names the draws
-it ended with.
+estimates are too noisy; the seed data at 4 x 300 draws gave a tail ESS of 28.) Each try
+samples from scratch with the fit's seed, so a run is redone exactly by its rerun command,
+which names the draws it ended with.
 """
 
 from __future__ import annotations
@@ -79,10 +79,10 @@ def sample_until_healthy(fitted: Fit, say: Callable[[str], None] = lambda messag
             extension.stopped = (f"another try would pass the {fitted.sampler.max_time_s:.0f} s "
                                  "allowed (--max-time)")
             break
-        sampler = fitted.sampler.model_copy(update={"draws": 2 * fitted.sampler.draws})
-        say(f"diagnostics failed with {fitted.sampler.draws} draws per chain "
-            f"({'; '.join(diagnostics['reasons'])}): sampling again with {sampler.draws}")
         from_draws, sampled_before = fitted.sampler.draws, fitted.timings.get("sample_s", 0.0)
+        sampler = fitted.sampler.model_copy(update={"draws": 2 * from_draws})
+        say(f"diagnostics failed with {from_draws} draws per chain "
+            f"({'; '.join(diagnostics['reasons'])}): sampling again with {sampler.draws}")
         fitted = resample(fitted, sampler, progressbar=progressbar)
         last = fitted.timings.get("sample_s", 0.0) - sampled_before
         spent += last

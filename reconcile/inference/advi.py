@@ -51,7 +51,8 @@ def fit_advi(model: pm.Model, sampler: SamplerConfig, seed: int,
     convergence check and the Pareto k-hat in the group ``variational``."""
     started = time.perf_counter()
     with model:
-        approximation = pm.fit(n=sampler.advi_iterations, method="advi", random_seed=seed, start=start,
+        approximation = pm.fit(n=sampler.advi_iterations, method="advi", random_seed=seed,
+                               start=start,
                                obj_optimizer=pm.adagrad_window(learning_rate=LEARNING_RATE),
                                progressbar=progressbar)
         idata = approximation.sample(sampler.draws, random_seed=seed)
