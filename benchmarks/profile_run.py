@@ -123,7 +123,7 @@ def compile_breakdown() -> dict:
 
 def jax_backend(draws: int = 1000, tune: int = 1000, chains: int = 4) -> dict:
     """nutpie with the JAX backend, compiled twice in one process (the second finds JAX's
-    caches warm): compile and sampling time, and the minimum bulk ESS of leaf_z (the counts'
+    caches warm): compile and sampling time, and the minimum bulk ESS of leaf_log (the counts'
     free parameters; this path leaves the deterministic counts out)."""
     import jax
 
@@ -143,9 +143,9 @@ def jax_backend(draws: int = 1000, tune: int = 1000, chains: int = 4) -> dict:
         idata = nutpie.sample(compiled, draws=draws, tune=tune, chains=chains, cores=2, seed=0,
                               progress_bar=False)
         sample_s = time.perf_counter() - started
-        ess = float(az.ess(idata, var_names=["leaf_z"], method="bulk")["leaf_z"].min())
+        ess = float(az.ess(idata, var_names=["leaf_log"], method="bulk")["leaf_log"].min())
         rows.append({"attempt": attempt, "compile_s": compile_s, "sample_s": sample_s,
-                     "min_ess_bulk_leaf_z": ess})
+                     "min_ess_bulk_leaf_log": ess})
     return {"rows": rows, "settings": f"{chains} chains, {tune} tuning + {draws} draws"}
 
 
@@ -208,10 +208,10 @@ def write_markdown(measured: dict) -> str:
             f"Same data and model, {jax['settings']}, compiled twice in one process "
             "(\"again\" finds JAX's caches warm).",
             "",
-            "| attempt | compile (s) | sampling (s) | min bulk ESS (leaf_z) |",
+            "| attempt | compile (s) | sampling (s) | min bulk ESS (leaf_log) |",
             "|---|---|---|---|",
             *[f"| {row['attempt']} | {row['compile_s']:.1f} | {row['sample_s']:.1f} | "
-              f"{row['min_ess_bulk_leaf_z']:.0f} |" for row in jax["rows"]],
+              f"{row['min_ess_bulk_leaf_log']:.0f} |" for row in jax["rows"]],
             "",
             "It compiles in about a second, but nutpie calls the JAX function from Python at "
             "every gradient, under the GIL: sampling took "

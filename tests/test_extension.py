@@ -48,9 +48,9 @@ def test_what_was_done_is_one_sentence():
 
 @pytest.fixture(scope="module")
 def short_run(tmp_path_factory):
-    """300 draws per chain: on the seed data the slowest parameter (the pooled prior's
-    within sd) has a bulk ESS of about a third of the draws (173 at 4 x 500, seed 2), so
-    4 x 300 cannot give 400 (measured: bulk 82, tail 28, R-hat 1.068)."""
+    """300 draws per chain: on the seed data the slowest parameter (the between-source sd)
+    has a bulk ESS of about a tenth of the draws (216-245 at 4 x 600, seeds 0-3), so
+    4 x 300 cannot give 400."""
     out = tmp_path_factory.mktemp("extension") / "out"
     result = reconcile("run", str(SEEDS), "--out", str(out), "--seed", "2", "--draws", "300",
                        "--no-sensitivity")

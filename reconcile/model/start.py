@@ -5,7 +5,7 @@ a posterior whose only evidence is far from the pooled prior's centre has two mo
 where the claim is believed and one where it is an outlier. An optimiser started at the
 prior's centre settles in the second: mean-field ADVI put "hundreds of thousands dead in the
 Syrian war" at 181 (56-563) while NUTS found 315,000 (39,000-1,200,000). Starting each
-leaf's non-centred deviate where its claims point puts the optimiser in the mode the data
+leaf's log count where its claims point puts the optimiser in the mode the data
 support; the prior still decides how far it moves from there.
 """
 
@@ -18,7 +18,7 @@ from reconcile.model.inputs import ModelInputs
 
 # a one-sided claim's centre: this far inside its open end, on the log scale (a factor 1.6)
 ONE_SIDED_OFFSET = 0.5
-# leaf deviates are Student-t(3) a priori; a start beyond this is clipped to it
+# leaf log counts are Student-t(3) a priori; a start beyond this many sds is clipped to it
 MAX_START_Z = 6.0
 
 
@@ -54,13 +54,14 @@ def leaf_log_centres(inputs: ModelInputs) -> np.ndarray:
 
 
 def data_informed_start(inputs: ModelInputs, config: ModelConfig) -> dict[str, np.ndarray]:
-    """Initial values (PyMC's ``start``) for the leaf deviates ``leaf_z``: the deviate that
-    puts each claimed leaf at its claims' centre under the prior's central hyperparameters;
-    0 (the prior's centre) for a leaf nothing is claimed about."""
+    """Initial values (PyMC's ``start``) for the leaves' log counts ``leaf_log``: each
+    claimed leaf at its claims' centre, no further than MAX_START_Z prior sds (under the
+    prior's central hyperparameters) from its prior mean; the prior mean for a leaf nothing
+    is claimed about."""
     truth = config.truth
     if truth.pooling == "independent":
         mean, sd = np.full(len(inputs.leaf_ids), truth.mu), truth.sigma
     else:
         mean, sd = truth.intercept + truth.span_slope * inputs.leaf_log_span, truth.within_sd
     z = (leaf_log_centres(inputs) - mean) / sd
-    return {"leaf_z": np.clip(np.nan_to_num(z, nan=0.0), -MAX_START_Z, MAX_START_Z)}
+    return {"leaf_log": mean + sd * np.clip(np.nan_to_num(z, nan=0.0), -MAX_START_Z, MAX_START_Z)}
