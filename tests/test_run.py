@@ -228,9 +228,11 @@ def test_sensitivity_names_what_drives_each_estimate(seed_run, seed_dataset):
     own = table.loc["irgc_killed_khan_tuman"]
     assert own["factor_other_anchor"] < 1  # the spokesman's 13 is no longer scaled up
     assert table["likelihood_sensitivity"].notna().all()
-    # a quantity bounded only by "more than" claims rests on its priors more than its claims
-    lower_only = table.loc["iran_killed_since_2012"]
-    assert lower_only["count_prior_sensitivity"] > lower_only["likelihood_sensitivity"]
+    # the war toll rests on one vague claim ("hundreds of thousands"), the IRGC's dead at
+    # Khan Tuman on several exact ones: the first leans on the count prior far more
+    # (measured 0.10 against 0.023; the Monte Carlo error of these is a few hundredths)
+    prior = table["count_prior_sensitivity"]
+    assert prior["syria_war_killed"] > 2 * prior["irgc_killed_khan_tuman"]
     html = (seed_run / "report.html").read_text()
     assert "Sensitivity: what drives each estimate" in html and "Not computed" not in html
 

@@ -144,6 +144,7 @@ def power_scaling(fit: Fit) -> pd.DataFrame:
     idata = fit.idata.copy()
     if "log_prior" not in idata.children:
         pm.stats.compute_log_prior(idata, model=fit.model, progressbar=False)
+        _as_standardised_leaf_prior(idata)
     posterior = idata["posterior"].to_dataset()
     posterior["log_count"] = np.log(posterior["count"])
     idata["posterior"] = xr.DataTree(posterior)
@@ -165,6 +166,22 @@ def power_scaling(fit: Fit) -> pd.DataFrame:
         "likelihood_sensitivity": likelihood["log_count"].values,
         "diagnosis": list(summary["diagnosis"].values),
     })
+
+
+def _as_standardised_leaf_prior(idata) -> None:
+    """The leaves' prior term as the density of their standardised deviates,
+    t((log T - mean) / sd), which is log p(log T | mean, sd) + log sd. Power-scaling is not
+    invariant to reparameterisation: scaling p(log T | mean, sd) would also scale the
+    Jacobian sd^-1 of every leaf and so push the pooled sd, a change of the prior's
+    parameterisation (the leaves were sampled as deviates until they were centred for
+    NUTS), not of what it says."""
+    import xarray as xr
+
+    log_prior = idata["log_prior"].to_dataset()
+    if "leaf_log" not in log_prior or "count_within_sd" not in idata["posterior"]:
+        return  # independent pooling: the sd is a constant, which power-scaling ignores
+    log_prior["leaf_log"] = log_prior["leaf_log"] + np.log(idata["posterior"]["count_within_sd"])
+    idata["log_prior"] = xr.DataTree(log_prior)
 
 
 def _count_table(count, reference: pd.Series) -> pd.DataFrame:
