@@ -153,13 +153,10 @@ def claim_scale(noise_scale, extra_variance, index: ModelInputs | SimpleNamespac
 def _true_counts(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespace):
     """T for every quantity, built from the leaves up (one scatter-add).
 
-    A leaf's log count is centred on its pooled prior (not the non-centred mean + sd * z):
-    nearly every leaf has claims, which pin its log count, and a non-centred deviate of a
-    pinned leaf must move as 1 / sd with the pooled sd, a curved ridge NUTS crosses slowly.
-    On the seeds (4 x 600 draws, seeds 0-3) centring took the slowest parameter's bulk ESS
-    from 121-200 (the pooled sd and the deviates) to 216-245 (now the between-source sd)
-    and the leapfrog steps per draw from 31-33 to 19-21. A leaf's count is free (log-t
-    prior). A parent's count is the sum of its children's
+    A leaf's log count is centred on its pooled prior, not mean + sd * z: claims pin nearly
+    every leaf, and a pinned leaf's z moves as 1 / sd with the pooled sd, a ridge NUTS
+    crosses slowly (seeds, 4 x 600 draws: slowest bulk ESS 121-200 -> 216-245, leapfrog
+    steps 31-33 -> 19-21). A parent's count is the sum of its children's
     times (1 + rho) when it is not complete, rho being its remainder as a ratio of the
     children's sum; a complete parent has no remainder. Unrolled, T_q is the sum over the
     leaves l below q of T_l * exp(A(l) - A(q)), A(q) = sum of log(1 + rho) over q's strict
