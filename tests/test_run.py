@@ -253,3 +253,29 @@ def test_sensitivity_is_automatic_up_to_forty_sources(seed_dataset):
     assert sensitivity_skipped(False, seed_dataset, diagnostics_ok=True) == (
         "it was turned off (--no-sensitivity)")
     assert "diagnostics failed" in sensitivity_skipped(True, seed_dataset, diagnostics_ok=False)
+
+
+def test_power_scaled_leaf_prior_is_the_standardised_deviates_density(hostile_run):
+    """Power-scaling scales the leaves' prior as t((log T - mean) / sd), the density it scaled
+    when the leaves were sampled as deviates, so centring them changed no sensitivity."""
+    import numpy as np
+    import pymc as pm
+    from scipy import stats
+
+    from reconcile.analysis.sensitivity import _as_standardised_leaf_prior
+    from reconcile.model.inputs import ModelInputs
+
+    fitted = hostile_run.result.fit
+    idata = fitted.idata.copy()
+    pm.stats.compute_log_prior(idata, model=fitted.model, progressbar=False)
+    _as_standardised_leaf_prior(idata)
+    post = idata["posterior"]
+    inputs = ModelInputs.from_dataset(fitted.dataset, fitted.config)
+    outcome = (post["count_outcome"].values[..., inputs.leaf_outcome]
+               if "count_outcome" in post else 0.0)
+    mean = (post["count_intercept"].values[..., None]
+            + post["count_span_slope"].values[..., None] * inputs.leaf_log_span + outcome)
+    z = (post["leaf_log"].values - mean) / post["count_within_sd"].values[..., None]
+    expected = stats.t.logpdf(z, fitted.config.truth.within_nu)
+    # without the log sd term they would differ by log sd at every draw
+    np.testing.assert_allclose(idata["log_prior"]["leaf_log"].values, expected, rtol=0, atol=1e-6)
