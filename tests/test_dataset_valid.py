@@ -542,6 +542,32 @@ def test_written_datasets_load_back_unchanged(tmp_path, seed_dataset, default_co
         assert back.evidence_groups == dataset.evidence_groups
 
 
+def test_every_qualifier_is_written_as_words_the_quote_checker_reads(tmp_path, seed_dataset,
+                                                                     default_config):
+    """A simulated claim of any qualifier gets a made-up quote stating its figure ("nearly"
+    had none, and writing a benchmark dataset failed on it)."""
+    from dataclasses import replace
+
+    from reconcile.dataset import load_dataset
+    from reconcile.dataset.write import write_dataset
+    from reconcile.qualifiers import QUALIFIERS, read_qualifier
+
+    template = next(c for c in seed_dataset.claims if c.qualifier == "exact")
+    figures = {"range": (None, 40, 60), "vague": (None, None, None)}
+    claims = []
+    for number, qualifier in enumerate(QUALIFIERS):
+        value, low, high = figures.get(qualifier, (50, None, None))
+        term = "dozens" if qualifier == "vague" else None
+        observation = (template.observation if qualifier == "vague" else
+                       read_qualifier(qualifier, value, low, high))
+        claims.append(replace(template, claim_id=f"q{number}", qualifier=qualifier, value=value,
+                              low=low, high=high, term=term, quote=None, via=(),
+                              observation=observation))
+    dataset = replace(seed_dataset, claims=tuple(claims))
+    back = load_dataset(write_dataset(dataset, tmp_path / "all"), default_config.lexicon)
+    assert [c.qualifier for c in back.claims] == list(QUALIFIERS)
+
+
 def test_stance_is_judged_against_the_party_that_caused_the_deaths(tmp_path: Path) -> None:
     """quantities.by: the party whose strike killed civilians speaks of harm it caused (own),
     the victims' side and others of harm caused by their enemy (enemy); a sideless monitor

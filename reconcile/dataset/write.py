@@ -21,8 +21,8 @@ CLAIM_COLUMNS = ("claim_id", "quantity_id", "source_id", "via", "document", "quo
                  "qualifier", "value", "low", "high", "term", "published", "notes")
 _WORDING = {"exact": "{value}", "about": "about {value}", "at_least": "at least {value}",
             "more_than": "more than {value}", "at_most": "at most {value}",
-            "fewer_than": "fewer than {value}", "range": "between {low} and {high}",
-            "vague": "{term}"}
+            "fewer_than": "fewer than {value}", "nearly": "nearly {value}",
+            "range": "between {low} and {high}", "vague": "{term}"}
 
 
 def write_dataset(dataset: Dataset, folder: str | Path) -> Path:
