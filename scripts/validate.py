@@ -111,7 +111,10 @@ def write_page(out: Path, n: int) -> None:
         sections.append(_section(study, summary))
         findings += _findings(study, summary)
         _copy_figures(out / study.name / "calibration.html", figures, study.name)
+    from realistic_validation import kept_section  # its section is written by that script
+
     page = TEMPLATE.format(date=date.today().isoformat(), body="\n".join(sections),
+                           realistic=kept_section(DOCS / "validation.md"),
                            findings="\n".join(findings))
     (DOCS / "validation.md").write_text(page, encoding="utf-8")
     print(f"[validate] wrote {DOCS / 'validation.md'}")
@@ -256,6 +259,8 @@ about five claims per quantity.
 ## Results
 
 {body}
+
+{realistic}
 
 ## Reading the results
 
