@@ -152,7 +152,7 @@ def assemble(settings: dict, records: list[dict]) -> dict:
     simulation count is the fits done per shape, for a run read back from its records)."""
     shapes = [shape for shape in SHAPES if any(r["shape"] == shape for r in records)]
     done = {shape: sum(r["shape"] == shape for r in records) for shape in shapes}
-    return {"settings": settings | {"shapes": shapes,
+    return {"settings": settings | {"shapes": shapes, "planned": settings["simulations"],
                                     "simulations": min(done.values(), default=0)},
             "shapes": {shape: summarize(sorted((r for r in records if r["shape"] == shape),
                                                key=lambda r: r["index"]))
@@ -175,7 +175,8 @@ def markdown(result: dict) -> str:
     settings = result["settings"]
     lines = [BEGIN, "## Realistic reporting: truths that are not the model's", "",
              f"*Written by `scripts/realistic_validation.py --doc` from {settings['simulations']} "
-             f"archives per shape (seed {settings['seed']}, commit {settings.get('commit', '?')}, "
+             f"archives per shape{_stopped(settings)} (seed {settings['seed']}, commit "
+             f"{settings.get('commit', '?')}, "
              f"{settings['seconds'] / 60:.0f} minutes with {settings['workers']} workers); "
              f"sampler {settings['chains']} x ({settings['tune']} + {settings['draws']}) "
              "per fit, the default model.*", "",
@@ -219,6 +220,12 @@ def markdown(result: dict) -> str:
             "draws and samples again when a fit fails for want of draws; these fits are "
             "shorter, to afford the archives.", ""]
     return "\n".join([*lines, END])
+
+
+def _stopped(settings: dict) -> str:
+    planned = settings.get("planned", settings["simulations"])
+    return (f" (a run of {planned} per shape, stopped early and read back from its records)"
+            if planned > settings["simulations"] else "")
 
 
 def _verdicts(shape: str, row: dict) -> list[str]:
