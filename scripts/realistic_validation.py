@@ -141,8 +141,9 @@ def _reason_counts(records: list[dict]) -> dict[str, int]:
     transitions", ...): the reasons' words without their numbers."""
     counts: dict[str, int] = {}
     for record in records:
-        for reason in {re.sub(r"[\d.,<>]+", "", reason).split(" in a chain")[0].strip()
-                       for reason in record["reasons"]}:
+        words = {re.sub(r"[\d.,<>]+", "", reason).split(" in a chain")[0].strip()
+                 for reason in record["reasons"]}
+        for reason in sorted(words):  # sorted: the page is the same on every rendering
             counts[reason] = counts.get(reason, 0) + 1
     return counts
 
@@ -250,8 +251,8 @@ def write_section(page: Path, section: str) -> None:
     """Put ``section`` in ``page`` in place of its realistic section, or before its
     "## Reading the results" (or at the end) when it has none; written whole, atomically."""
     text = page.read_text(encoding="utf-8") if page.exists() else ""
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
+    if old := kept_section(page):
+        text = text.replace(old, section, 1)
     elif "## Reading the results" in text:
         at = text.index("## Reading the results")
         text = text[:at] + section + "\n\n" + text[at:]
