@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from reconcile.calibration.scenarios import SCENARIOS, _statements
+from reconcile.calibration.scenarios import SCENARIOS, _model_noise, _statements
 from reconcile.config import STANCES, load_config
 from reconcile.model.inputs import ModelInputs
 from reconcile.model.simulate import draw_prior, random_structure, share_group_statements
@@ -36,7 +36,7 @@ def draws(structure, config):
 def _log_ratio(structure, config, draws, scenario: str) -> np.ndarray:
     """log(stated / what the model's location predicts), (simulations, claims), point
     claims only (NaN elsewhere)."""
-    from reconcile.model.build import claim_location
+    from reconcile.model.build import claim_location, with_directions
 
     inputs = ModelInputs.from_dataset(structure)
     out = np.full((draws.n, len(structure.claims)), np.nan)
@@ -45,7 +45,7 @@ def _log_ratio(structure, config, draws, scenario: str) -> np.ndarray:
         simulated = SCENARIOS[scenario].simulate(structure, config, draws, i, rng).dataset
         truth = draws.truth(i)
         loc = claim_location(np.log(truth["count"]), truth["stance_bias"], truth["source_bias"],
-                             inputs)
+                             with_directions(inputs, config), config.bias.direction_softness)
         for j, claim in enumerate(simulated.claims):
             if claim.observation.kind == "point" and claim.observation.low >= 20:
                 out[i, j] = np.log(claim.observation.low) - loc[j]
@@ -57,15 +57,15 @@ def test_numpy_statements_match_the_models_prior_predictive(structure, config, d
     have the distribution of PyMC's prior predictive (two-sample KS on the standardized
     log statements, pooled over claims, for statements of 50 or more)."""
     inputs = ModelInputs.from_dataset(structure)
-    from reconcile.model.build import claim_location, claim_scale
+    from reconcile.model.build import claim_location, claim_scale, with_directions
 
     ours, pymcs = [], []
     for i in range(draws.n):
         truth = draws.truth(i)
         loc = claim_location(np.log(truth["count"]), truth["stance_bias"], truth["source_bias"],
-                             inputs)
+                             with_directions(inputs, config), config.bias.direction_softness)
         scale = claim_scale(truth["noise_scale"], inputs.observations.extra_variance, inputs)
-        noise = np.random.default_rng(i).standard_t(config.noise.nu, size=len(loc))
+        noise = _model_noise(config, structure, np.random.default_rng(i))
         mine = _statements(structure, config, truth, noise)
         keep = (mine >= 50) & (draws.statements[i] >= 50)
         ours.extend((np.log(mine[keep]) - loc[keep]) / scale[keep])

@@ -26,7 +26,9 @@ import xarray as xr
 
 from reconcile.config import ModelConfig
 from reconcile.constants import PARETO_K_BAD
+from reconcile.config import STANCES
 from reconcile.model.build import claim_location, claim_scale
+from reconcile.model.direction import claim_directions, directed_cdf
 from reconcile.model.inputs import ModelInputs
 from reconcile.model.noise import NoiseFamily, noise_family
 
@@ -64,16 +66,25 @@ class _PredictiveDraws:
         """Per draw and claim of the ``claims`` slice: predictive probability below the
         claim's interval, and inside it; arrays of shape (draws, claims)."""
         inputs, obs = self.inputs, self.inputs.observations
+        config = self.config
+        stance = inputs.claim_stance[claims]
         index = SimpleNamespace(claim_quantity=inputs.claim_quantity[claims],
-                                claim_stance=inputs.claim_stance[claims],
-                                claim_source=inputs.claim_source[claims])
-        loc = claim_location(self.log_count, self.stance, self.source_bias, index)
+                                claim_stance=stance, claim_source=inputs.claim_source[claims],
+                                claim_direction=claim_directions(stance, config))
+        loc = claim_location(self.log_count, self.stance, self.source_bias, index,
+                             config.bias.direction_softness)
         scale = claim_scale(self.noise_scale, obs.extra_variance[claims], index)
-        noise = noise_family(self.config.noise)
-        below = _cdf_where_bounded(obs.lower[claims], obs.has_lower[claims], loc, scale, noise,
+        cdf = _PredictiveCdf(noise_family(config.noise), index.claim_direction,
+                             config.bias.direction_far_scale)
+        below = _cdf_where_bounded(obs.lower[claims], obs.has_lower[claims], loc, scale, cdf,
                                    open_value=0.0)
         up_to_upper = _cdf_where_bounded(obs.upper[claims], obs.has_upper[claims], loc, scale,
-                                         noise, open_value=1.0)
+                                         cdf, open_value=1.0)
+        # an own-side statement is a blanket denial (0, below every bound) with probability
+        # denial_rate: the predictive CDF at a bound above 0 is rate + (1 - rate) * F
+        rate = np.where(stance == STANCES.index("own"), config.readings.denial_rate, 0.0)
+        below = np.where(obs.has_lower[claims] == 1, rate + (1 - rate) * below, below)
+        up_to_upper = rate + (1 - rate) * up_to_upper
         return below, up_to_upper - below
 
 
@@ -115,12 +126,25 @@ def _flat(values: xr.DataArray) -> np.ndarray:
     return array.reshape(-1, *array.shape[2:])
 
 
+@dataclass(frozen=True)
+class _PredictiveCdf:
+    """The CDF of each claim's standardized statement noise (directional where the claim's
+    stance is: direction.py)."""
+
+    noise: NoiseFamily
+    direction: np.ndarray  # per claim of the block
+    far_scale: float
+
+    def __call__(self, z: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        return directed_cdf(self.noise, z, self.direction[columns], self.far_scale)
+
+
 def _cdf_where_bounded(bound: np.ndarray, has_bound: np.ndarray, loc: np.ndarray,
-                       scale: np.ndarray, noise: NoiseFamily, open_value: float) -> np.ndarray:
+                       scale: np.ndarray, cdf: _PredictiveCdf, open_value: float) -> np.ndarray:
     """Predictive CDF at each claim's bound, (draws, claims); ``open_value`` where the claim
     has no such bound, whose CDF is then never computed (at 100,000 claims and 1,000 draws
     each skipped column saves 1,000 evaluations)."""
     values = np.full(loc.shape, open_value)
     bounded = has_bound == 1
-    values[:, bounded] = noise.cdf((bound[bounded] - loc[:, bounded]) / scale[:, bounded])
+    values[:, bounded] = cdf((bound[bounded] - loc[:, bounded]) / scale[:, bounded], bounded)
     return values

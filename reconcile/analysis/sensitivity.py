@@ -118,15 +118,16 @@ def leave_one_source_out(fit: Fit, refitter: Refitter, reference: pd.Series,
 def other_anchor(config: ModelConfig) -> ModelConfig:
     """The same model with the other identification anchor: if third parties anchor it, own-
     loss statements do instead (third parties get the own prior's spread), and otherwise the
-    default anchor (third parties unbiased on average). Only the stance priors change."""
+    default anchor (third parties unbiased on average). Only the stance priors change; each
+    stance keeps its direction."""
     bias = config.bias
     if bias.third_party.fixed:
-        own = StanceEffect(mu=0.0, fixed=True)
-        third = StanceEffect(mu=0.0, sigma=bias.own.sigma)
+        own = StanceEffect(mu=0.0, fixed=True, direction=bias.own.direction)
+        third = StanceEffect(mu=0.0, sigma=bias.own.sigma, direction=bias.third_party.direction)
         name = "own-loss statements"
     else:
-        own = StanceEffect(mu=-0.36, sigma=0.35)
-        third = StanceEffect(mu=0.0, fixed=True)
+        own = StanceEffect(mu=-0.36, sigma=0.35, direction=bias.own.direction)
+        third = StanceEffect(mu=0.0, fixed=True, direction=bias.third_party.direction)
         name = "third parties"
     return config.model_copy(update={
         "name": f"{config.name} (anchor: {name})",

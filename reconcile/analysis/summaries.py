@@ -17,6 +17,7 @@ import xarray as xr
 from reconcile.analysis.flags import flag_column
 from reconcile.config import STANCES
 from reconcile.constants import HEADLINE_PROB, INTERVAL_PROBS, SAMPLE_DIMS, interval_columns
+from reconcile.model.direction import SIGN, directed_bias
 
 if TYPE_CHECKING:
     from reconcile.inference import Fit
@@ -61,7 +62,8 @@ def estimates_table(fit: Fit) -> pd.DataFrame:
 
 
 def source_log_bias_draws(fit: Fit) -> tuple[xr.DataArray, list[str]]:
-    """Draws of each speaking source's total log bias (stance + kind + source), using the
+    """Draws of each speaking source's total log bias (stance + kind + source, kept on its
+    stance's side when the stance is directed: model/direction.py), using the
     stance its claims take (the most common one when a source speaks with several)."""
     posterior = fit.idata.posterior
     inputs = fit.inputs
@@ -71,7 +73,11 @@ def source_log_bias_draws(fit: Fit) -> tuple[xr.DataArray, list[str]]:
         stances.append(counted.most_common(1)[0][0])
     stance_da = posterior["stance_bias"].sel(stance=stances).rename(stance="source")
     stance_da = stance_da.drop_vars("source").assign_coords(source=list(inputs.source_ids))
-    return stance_da + posterior["source_bias"], stances
+    direction = xr.DataArray(
+        [SIGN[fit.config.bias.stance(stance).direction] for stance in stances],
+        dims="source", coords={"source": list(inputs.source_ids)})
+    total = stance_da + posterior["source_bias"]
+    return directed_bias(total, direction, fit.config.bias.direction_softness), stances
 
 
 def source_bias_table(fit: Fit) -> pd.DataFrame:

@@ -34,7 +34,8 @@ from reconcile.calibration.catalog import SCENARIO_DESCRIPTIONS, WELL_SPECIFIED
 from reconcile.calibration.realistic import realistic_like
 from reconcile.config import STANCES, ModelConfig
 from reconcile.dataset.records import Dataset
-from reconcile.model.build import claim_location, claim_scale
+from reconcile.model.build import claim_location, claim_scale, with_directions
+from reconcile.model.direction import claim_directions, directed_draws
 from reconcile.model.inputs import ModelInputs
 from reconcile.model.noise import StudentT, noise_family
 from reconcile.model.simulate import (
@@ -59,12 +60,14 @@ def _model(structure, config, draws, index, rng) -> Simulation:
     truth = draws.truth(index)
     return Simulation(observe(structure, draws.statements[index], _name(structure, "model", index),
                               config.readings, rng,
-                              locations(truth, ModelInputs.from_dataset(structure, config))),
+                              locations(truth, ModelInputs.from_dataset(structure, config),
+                                        config)),
                       truth)
 
 
 def _heavy_tails(structure, config, draws, index, rng) -> Simulation:
-    noise = StudentT(rng.uniform(*HEAVY_TAIL_DOF)).draws(rng, len(structure.claims))
+    noise = _directed(StudentT(rng.uniform(*HEAVY_TAIL_DOF)).draws(rng, len(structure.claims)),
+                      structure, config, rng)
     statements = _statements(structure, config, draws.truth(index), noise)
     return Simulation(observe(structure, statements, _name(structure, "heavy_tails", index),
                               config.readings, rng),
@@ -150,15 +153,26 @@ def claim_times(structure: Dataset, rng: np.random.Generator) -> np.ndarray:
 
 def _statements(structure: Dataset, config: ModelConfig, truth: dict[str, np.ndarray],
                 noise: np.ndarray, extra_log_bias: np.ndarray | float = 0.0) -> np.ndarray:
-    """Whole-count statements: exp(log T + stance + source bias + scale * noise), rounded."""
+    """Whole-count statements: exp(log T + directed bias + scale * noise), rounded (no
+    blanket denials: the scenarios other than ``model`` leave them out)."""
     inputs = ModelInputs.from_dataset(structure)
-    loc = claim_location(np.log(truth["count"]), truth["stance_bias"], truth["source_bias"], inputs)
+    loc = claim_location(np.log(truth["count"]), truth["stance_bias"], truth["source_bias"],
+                         with_directions(inputs, config), config.bias.direction_softness)
     scale = claim_scale(truth["noise_scale"], inputs.observations.extra_variance, inputs)
     return np.round(np.exp(np.clip(loc + extra_log_bias + scale * noise, -50.0, 50.0)))
 
 
 def _model_noise(config: ModelConfig, structure: Dataset, rng: np.random.Generator) -> np.ndarray:
-    return noise_family(config.noise).draws(rng, len(structure.claims))
+    """Standard noise draws of the model's family, on each claim's side (direction.py)."""
+    return _directed(noise_family(config.noise).draws(rng, len(structure.claims)), structure,
+                     config, rng)
+
+
+def _directed(draws: np.ndarray, structure: Dataset, config: ModelConfig,
+              rng: np.random.Generator) -> np.ndarray:
+    stance = ModelInputs.from_dataset(structure).claim_stance
+    return directed_draws(draws, claim_directions(stance, config), config.bias.direction_far_scale,
+                          rng.uniform(size=len(draws)))
 
 
 def _name(structure: Dataset, scenario: str, index: int) -> str:

@@ -63,19 +63,32 @@ class StanceEffect(_Strict):
     """Log-scale bias shared by all claims of one stance (own / enemy / third-party losses).
 
     ``fixed = true`` pins the effect at ``mu``: that is an identification anchor.
+    ``direction``: ``floor``, the statement lies below what the source knows (a party's own
+    losses, or harm it caused: it states a floor); ``ceiling``, above it (a party's claim of
+    its enemy's losses); ``none``: either way. A directed stance's total bias (stance + kind +
+    source) is kept on its side of 0 and its noise on its side of the belief, both softly
+    (BiasConfig.direction_softness, direction_far_scale; docs/model.md, "Directional stance").
     """
 
     mu: float = 0.0
     sigma: float = Field(0.3, gt=0)
     fixed: bool = False
+    direction: Literal["floor", "ceiling", "none"] = "none"
 
 
 class BiasConfig(_Strict):
-    own: StanceEffect = StanceEffect(mu=-0.36, sigma=0.35)
-    enemy: StanceEffect = StanceEffect(mu=0.41, sigma=0.35)
+    own: StanceEffect = StanceEffect(mu=-0.36, sigma=0.35, direction="floor")
+    enemy: StanceEffect = StanceEffect(mu=0.41, sigma=0.35, direction="ceiling")
     third_party: StanceEffect = StanceEffect(mu=0.0, fixed=True)
     kind_sigma: float = Field(0.25, gt=0, description="sd of the zero-sum kind effects")
     source_sigma: float = Field(0.3, gt=0, description="prior mean (gamma, shape 2) of the between-source sd")
+    # A directed claim's total log bias r becomes -s * softplus(-r / s) (floor) or
+    # s * softplus(r / s) (ceiling): r where it is well on the stance's side, near 0 beyond
+    direction_softness: float = Field(0.2, gt=0, description="log-scale softness of the bias's side")
+    # its noise: the family's at the source's scale on the stance's side of the belief, at
+    # far_scale times that scale beyond it (a party misreads its own tally too, a little)
+    direction_far_scale: float = Field(0.5, gt=0, le=1,
+                                       description="noise scale beyond the belief, relative")
 
     def stance(self, name: str) -> StanceEffect:
         return getattr(self, name)
@@ -117,6 +130,10 @@ class ReadingConfig(_Strict):
     literal_weight: float = Field(0.1, ge=0, le=1)
     nearly_fraction: float = Field(0.1, gt=0, lt=1)
     vague_sigma: float = Field(0.3, ge=0, description="extra log-scale noise for a vague word")
+    # A party speaking of its own losses, or of harm it caused, issues a blanket denial (an
+    # exact 0) with this probability whatever the count: a denial's likelihood is
+    # denial_rate + (1 - denial_rate) * L, not L, so it says little against a named toll
+    denial_rate: float = Field(0.25, gt=0, lt=1, description="chance of a blanket denial")
 
 
 class DependenceConfig(_Strict):

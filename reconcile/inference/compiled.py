@@ -29,13 +29,13 @@ from reconcile.model.inputs import ModelInputs
 
 def graph_key(config: ModelConfig) -> str:
     """What fixes the compiled graph: the configuration less what is swapped in as data
-    (stance priors, evidence weights: dependence), what only resolves the dataset (lexicon)
-    and the sampler settings."""
+    (stance priors, the directions' softness and far scale, evidence weights: dependence),
+    what only resolves the dataset (lexicon) and the sampler settings."""
     dumped = config.model_dump(mode="json")
     for name in ("name", "description", "sampler", "presets", "lexicon", "dependence"):
         dumped.pop(name)
-    for stance in STANCES:
-        dumped["bias"].pop(stance)
+    for name in (*STANCES, "direction_softness", "direction_far_scale"):
+        dumped["bias"].pop(name)
     return json.dumps(dumped, sort_keys=True)
 
 

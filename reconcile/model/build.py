@@ -6,7 +6,10 @@ Generative story, on the log scale of counts:
   times (1 + its remainder ratio) when it is not complete, so children never exceed their
   parent and a complete parent equals the sum of its children exactly;
 * a source s making claim i about quantity q would state S_i with
-  log S_i = log T_q + stance_i + kind_s + dev_s + noise_i,  noise_i ~ scale_s * t_nu;
+  log S_i = log T_q + r_i + noise_i,  r_i = stance_i + kind_s + dev_s,  noise_i ~ scale_s * t_nu,
+  where a directed stance (own losses: a floor; enemy losses: a ceiling) keeps r_i and the
+  noise softly on its side (direction.py); a party's blanket denial of its own losses is an
+  exact 0 whatever the count, with probability ``readings.denial_rate``;
 * each claim observes the interval that S_i lies in (see likelihood.py), weighted by
   1/(size of its evidence group) so repeats and relays of one statement count once.
 
@@ -25,9 +28,9 @@ import pytensor.tensor as pt
 from reconcile.config import STANCES, ModelConfig
 from reconcile.dataset.records import Dataset
 from reconcile.errors import ModelBuildError
+from reconcile.model.direction import claim_directions, directed_bias
 from reconcile.model.inputs import ModelInputs
-from reconcile.model.likelihood import point_log_density, reading_logp
-from reconcile.model.noise import noise_family
+from reconcile.model.likelihood import claim_likelihood
 
 # Same seed, same numbers: with numba's fastmath (PyTensor's default) LLVM may reorder
 # floating-point operations differently in a freshly compiled log density than in one loaded
@@ -44,9 +47,10 @@ LOG_COUNT_LIMIT = 30.0
 # a cached compile of 17 s, 3 took 8 s). Refits swap CLAIM_DATA and PRIOR_DATA.
 CLAIM_DATA = "claim_data"  # (CLAIM_ROWS, claim) floats: each claim's reading and weight
 INDEX_DATA = "index_data"  # every index array, one after another (INDEX_ARRAYS)
-PRIOR_DATA = "prior_data"  # stance prior means and sds, then each leaf's log span
+PRIOR_DATA = "prior_data"  # stance prior means and sds, the direction's shape, leaf log spans
 CLAIM_ROWS = ("lower", "upper", "has_lower", "has_upper", "is_point", "extra_variance", "above",
-              "below", "weight")
+              "below", "direction", "own", "weight")
+OBSERVATION_ROWS = CLAIM_ROWS[:8]  # the claim's reading (model/inputs.Observations)
 INDEX_ARRAYS = ("claim_quantity", "claim_source", "claim_stance", "source_kind", "pair_quantity",
                 "pair_leaf", "leaf_quantity", "uplift_quantity", "uplift_remainder",
                 "leaf_outcome")
@@ -58,15 +62,19 @@ def model_data(inputs: ModelInputs, config: ModelConfig,
     priors), with evidence ``weights`` other than the dataset's when given (0 drops a
     claim)."""
     obs = inputs.observations
-    rows = [getattr(obs, name) for name in CLAIM_ROWS[:-1]]
+    rows = [getattr(obs, name) for name in OBSERVATION_ROWS]
+    rows.append(claim_directions(inputs.claim_stance, config))
+    rows.append(inputs.claim_stance == STANCES.index("own"))
     rows.append(inputs.weight if weights is None else weights)
     priors = [config.bias.stance(name) for name in STANCES]
+    bias = config.bias
     return {
         CLAIM_DATA: np.array(rows, dtype=float).reshape(len(CLAIM_ROWS), -1),
         INDEX_DATA: np.concatenate([getattr(inputs, name) for name in INDEX_ARRAYS]
                                    ).astype(np.int64),
         PRIOR_DATA: np.concatenate([[p.mu for p in priors],
                                     [0.0 if p.fixed else p.sigma for p in priors],
+                                    [bias.direction_softness, bias.direction_far_scale],
                                     inputs.leaf_log_span]).astype(float),
     }
 
@@ -92,37 +100,17 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig) -> pm.Model:
         n_stances = len(STANCES)
         index.stance_prior_mu = data[PRIOR_DATA][:n_stances]
         index.stance_prior_sd = data[PRIOR_DATA][n_stances:2 * n_stances]
-        index.leaf_log_span = data[PRIOR_DATA][2 * n_stances:]
+        softness, far_scale = data[PRIOR_DATA][2 * n_stances], data[PRIOR_DATA][2 * n_stances + 1]
+        index.leaf_log_span = data[PRIOR_DATA][2 * n_stances + 2:]
 
         log_count = pt.log(_true_counts(inputs, config, index))
         stance, source_bias = _biases(inputs, config, index)
-        loc = claim_location(log_count, stance, source_bias, index)
+        index.claim_direction = claim.direction
+        loc = claim_location(log_count, stance, source_bias, index, softness)
         scale = claim_scale(_noise_scales(config, index), claim.extra_variance, index)
 
-        noise = noise_family(config.noise)
-
-        def claim_logp(value, loc, scale, lower, upper, has_lower, has_upper, is_point, above,
-                       below, weight):
-            logp = reading_logp(loc, scale, lower, upper, has_lower, has_upper, above, below,
-                                noise)
-            if config.noise.rounding == "density":
-                density = point_log_density(loc, scale, (lower + upper) / 2, noise)
-                logp = pt.switch(pt.eq(is_point, 1), density, logp)
-            return weight * logp
-
-        def claim_statement(loc, scale, lower, upper, has_lower, has_upper, is_point, above,
-                            below, weight, size):
-            """What the source would state: a whole count drawn from its noise model
-            (symbolic, so prior and posterior predictive sampling compile like the rest)."""
-            draws = noise.dist(size)
-            return pt.round(pt.exp(pt.clip(loc + scale * draws, -50.0, 50.0)))
-
-        pm.CustomDist(
-            OBSERVED, loc, scale, claim.lower, claim.upper, claim.has_lower, claim.has_upper,
-            claim.is_point, claim.above, claim.below, claim.weight,
-            logp=claim_logp, dist=claim_statement, observed=inputs.observations.stated,
-            dims="claim",
-        )
+        claim_likelihood(OBSERVED, loc, scale, claim, far_scale, config,
+                         inputs.observations.stated)
     return model
 
 
@@ -136,12 +124,25 @@ def _unpacked_index(packed, inputs: ModelInputs) -> SimpleNamespace:
     return index
 
 
-def claim_location(log_count, stance, source_bias, index: ModelInputs | SimpleNamespace):
-    """Log of what each claim's source would state before noise: log T + stance + source
-    bias. Works on PyMC tensors and on numpy draws (leading sample axes); ``index`` holds the
-    claim index arrays (ModelInputs, or their pm.Data twins inside the model)."""
-    return (log_count[..., index.claim_quantity] + stance[..., index.claim_stance]
-            + source_bias[..., index.claim_source])
+def claim_location(log_count, stance, source_bias, index: ModelInputs | SimpleNamespace,
+                   softness: float):
+    """Log of what each claim's source would state before noise: log T + the claim's
+    directed bias (stance + source bias, kept on its direction's side: direction.py). Works
+    on PyMC tensors and on numpy draws (leading sample axes); ``index`` holds the claim index
+    arrays and ``claim_direction`` (ModelInputs with the directions added by
+    ``with_directions``, or the pm.Data twins inside the model)."""
+    bias = stance[..., index.claim_stance] + source_bias[..., index.claim_source]
+    return log_count[..., index.claim_quantity] + directed_bias(bias, index.claim_direction,
+                                                                softness)
+
+
+def with_directions(inputs: ModelInputs, config: ModelConfig) -> SimpleNamespace:
+    """``inputs``' claim index arrays and each claim's direction under ``config``, as
+    ``claim_location`` and ``claim_scale`` take them (NumPy callers)."""
+    return SimpleNamespace(claim_quantity=inputs.claim_quantity,
+                           claim_stance=inputs.claim_stance,
+                           claim_source=inputs.claim_source,
+                           claim_direction=claim_directions(inputs.claim_stance, config))
 
 
 def claim_scale(noise_scale, extra_variance, index: ModelInputs | SimpleNamespace):

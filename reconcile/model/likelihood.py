@@ -14,11 +14,54 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from reconcile.model.noise import NoiseFamily
+from reconcile.config import ModelConfig
+from reconcile.model.direction import directed_draws
+from reconcile.model.noise import NoiseFamily, noise_family
 
 
-def reading_logp(loc, scale, lower, upper, has_lower, has_upper, above, below,
-                 noise: NoiseFamily):
+def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfig,
+                     stated: np.ndarray):
+    """The claims' observed distribution in the model: ``claim`` holds the claim rows
+    (model/build.CLAIM_ROWS). Its log-probability is each claim's reading (reading_logp),
+    with a party's blanket denial of its own losses as a mixture: an own-side statement is an
+    exact 0 whatever the count with probability ``readings.denial_rate``, so an exact 0 from
+    it has likelihood rate + (1 - rate) L and its other claims (1 - rate) L; times the
+    claim's evidence weight. Its draws are what the sources would state, the same process."""
+    noise = noise_family(config.noise)
+    rate = config.readings.denial_rate
+
+    def claim_logp(value, loc, scale, lower, upper, has_lower, has_upper, is_point, above,
+                   below, direction, far_scale, own, weight):
+        logp = reading_logp(loc, scale, lower, upper, has_lower, has_upper, above, below,
+                            direction, noise, far_scale)
+        if config.noise.rounding == "density":
+            density = point_log_density(loc, scale, (lower + upper) / 2, noise)
+            logp = pt.switch(pt.eq(is_point, 1), density, logp)
+        denial = pt.eq(own, 1) & pt.eq(is_point, 1) & pt.eq(value, 0)
+        logp = pt.switch(denial, pt.logaddexp(np.log(rate), np.log1p(-rate) + logp),
+                         logp + pt.eq(own, 1) * np.log1p(-rate))
+        return weight * logp
+
+    def claim_statement(loc, scale, lower, upper, has_lower, has_upper, is_point, above,
+                        below, direction, far_scale, own, weight, size):
+        """What the source would state: a whole count drawn from its noise model
+        (symbolic, so prior and posterior predictive sampling compile like the rest)."""
+        draws = directed_draws(noise.dist(size), direction, far_scale,
+                               pm.Uniform.dist(0.0, 1.0, size=size))
+        statement = pt.round(pt.exp(pt.clip(loc + scale * draws, -50.0, 50.0)))
+        denies = pt.eq(own, 1) & (pm.Uniform.dist(0.0, 1.0, size=size) < rate)
+        return pt.switch(denies, 0.0, statement)
+
+    return pm.CustomDist(
+        name, loc, scale, claim.lower, claim.upper, claim.has_lower, claim.has_upper,
+        claim.is_point, claim.above, claim.below, claim.direction,
+        far_scale * pt.ones_like(claim.direction), claim.own, claim.weight,
+        logp=claim_logp, dist=claim_statement, observed=stated, dims="claim",
+    )
+
+
+def reading_logp(loc, scale, lower, upper, has_lower, has_upper, above, below, direction,
+                 noise: NoiseFamily, far_scale: float):
     """log of the likelihood of each claim's reading (observations.Reading): the
     probability that the statement X lies in [lower, upper] (the near range), plus
     ``above`` times its probability of lying above ``upper`` and ``below`` times that of
@@ -26,19 +69,63 @@ def reading_logp(loc, scale, lower, upper, has_lower, has_upper, above, below,
     out (a speaker rarely states a bound far from their belief): by 1 / (1 + belief / near
     end) at the statement's location (a softplus of the log-scale distance, smooth for the
     sampler; the simulator selects claims with the same function, so calibration is
-    exact). ``above``/``below`` 0: no such reading."""
-    inside = interval_logp(loc, scale, lower, upper, has_lower, has_upper, noise)
+    exact). ``above``/``below`` 0: no such reading. ``direction``: each claim's side of the
+    belief (direction.py), the noise's scale beyond it ``far_scale`` times its own."""
+    def probability(low, high, has_low, has_high):
+        return directed_interval_logp(loc, scale, low, high, has_low, has_high, direction,
+                                      noise, far_scale)
+
+    inside = probability(lower, upper, has_lower, has_upper)
     has_above = pt.eq(has_upper, 1) & (above > 0)
     has_below = pt.eq(has_lower, 1) & (below > 0)
-    z_above = pt.switch(has_above, (loc - upper) / scale, 0.0)  # P(X > upper) = F(-z_upper)
-    z_below = pt.switch(has_below, (lower - loc) / scale, 0.0)
+    open_bound = pt.zeros_like(loc)
+    above_upper = probability(upper, open_bound, has_above, open_bound)  # P(X > upper)
+    below_lower = probability(open_bound, lower, open_bound, has_below)  # P(X < lower)
     beyond_above = pt.switch(
-        has_above, pt.log(pt.switch(has_above, above, 1.0)) + noise.logcdf(z_above)
+        has_above, pt.log(pt.switch(has_above, above, 1.0)) + above_upper
         - pt.softplus(loc - upper), -np.inf)
     beyond_below = pt.switch(
-        has_below, pt.log(pt.switch(has_below, below, 1.0)) + noise.logcdf(z_below)
+        has_below, pt.log(pt.switch(has_below, below, 1.0)) + below_lower
         - pt.softplus(lower - loc), -np.inf)
     return pt.logsumexp(pt.stack([inside, beyond_above, beyond_below]), axis=0)
+
+
+def directed_interval_logp(loc, scale, lower, upper, has_lower, has_upper, direction,
+                           noise: NoiseFamily, far_scale: float):
+    """log P(lower <= X <= upper) under directional noise (direction.py): where
+    ``direction`` is 0 the noise's own; elsewhere a two-piece noise, of ``scale`` on the
+    direction's side of ``loc`` and ``far_scale * scale`` beyond it, its density continuous
+    at ``loc`` (so the likelihood has no step for the sampler to trip on): the interval's
+    part on each side, each side's probability folded (doubled) and weighted 1 : far_scale."""
+    full = interval_logp(loc, scale, lower, upper, has_lower, has_upper, noise)
+    has_lower = pt.eq(has_lower, 1)
+    has_upper = pt.eq(has_upper, 1)
+    down = direction < 0
+    near = pt.log(2.0 / (1.0 + far_scale)) + _one_side_logp(
+        loc, scale, lower, upper, has_lower, has_upper, down, noise)
+    far = pt.log(2.0 * far_scale / (1.0 + far_scale)) + _one_side_logp(
+        loc, far_scale * scale, lower, upper, has_lower, has_upper, ~down, noise)
+    return pt.switch(pt.eq(direction, 0), full,
+                     pt.logsumexp(pt.stack([near, far]), axis=0))
+
+
+def _one_side_logp(loc, scale, lower, upper, has_lower, has_upper, below, noise: NoiseFamily):
+    """log P(X in [lower, upper] and on one side of ``loc``: ``below`` it, or above it)
+    for X = loc + scale * noise; -inf where no part of the interval is on that side."""
+    # the interval clipped to that side: its upper end at most loc (loc where open), or its
+    # lower end at least loc
+    clipped_lower = pt.switch(below, pt.minimum(lower, loc),
+                              pt.switch(has_lower, pt.maximum(lower, loc), loc))
+    clipped_upper = pt.switch(below, pt.switch(has_upper, pt.minimum(upper, loc), loc),
+                              pt.maximum(upper, loc))
+    # nothing of the interval on that side: a stand-in interval keeps the gradient finite,
+    # the switch below discards it
+    empty = pt.switch(below, has_lower & (lower >= loc), has_upper & (upper <= loc))
+    clipped_lower = pt.switch(empty, loc - 1.0, clipped_lower)
+    clipped_upper = pt.switch(empty, loc, clipped_upper)
+    logp = interval_logp(loc, scale, clipped_lower, clipped_upper,
+                         has_lower | ~below | empty, has_upper | below | empty, noise)
+    return pt.switch(empty, -np.inf, logp)
 
 
 def interval_logp(loc, scale, lower, upper, has_lower, has_upper, noise: NoiseFamily):

@@ -21,7 +21,7 @@ from reconcile.config import ModelConfig, ReadingConfig
 from reconcile.dataset.records import Claim, Dataset, Quantity, Source
 from reconcile.observations import LITERAL, Observation
 from reconcile.qualifiers import read_qualifier
-from reconcile.model.build import OBSERVED, build_model, claim_location
+from reconcile.model.build import OBSERVED, build_model, claim_location, with_directions
 from reconcile.model.inputs import ModelInputs
 
 TRUTH_VARS = ("count", "source_bias", "noise_scale", "stance_bias", "kind_bias",
@@ -71,16 +71,17 @@ def simulate_like(dataset: Dataset, config: ModelConfig, seed: int, n: int = 1) 
     return [
         Simulation(observe(dataset, draws.statements[i], name=f"{dataset.name}-sim{i}",
                            readings=config.readings, rng=rng,
-                           locations=locations(draws.truth(i), inputs)),
+                           locations=locations(draws.truth(i), inputs, config)),
                    draws.truth(i))
         for i in range(draws.n)
     ]
 
 
-def locations(truth: dict[str, np.ndarray], inputs: ModelInputs) -> np.ndarray:
-    """Each claim's log belief before noise (log T + stance + source bias), from a draw."""
+def locations(truth: dict[str, np.ndarray], inputs: ModelInputs,
+              config: ModelConfig) -> np.ndarray:
+    """Each claim's log belief before noise (log T + directed bias), from a draw."""
     return claim_location(np.log(truth["count"]), truth["stance_bias"], truth["source_bias"],
-                          inputs)
+                          with_directions(inputs, config), config.bias.direction_softness)
 
 
 def observe(dataset: Dataset, statements: np.ndarray, name: str | None = None,
