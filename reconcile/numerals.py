@@ -20,17 +20,18 @@ class Reading:
     above: float = 0.0
     below: float = 0.0
 
-    def keeps(self, statement: int, location: float | None = None) -> float:
+    def keeps(self, statement: int, location: float | None = None,
+              decay: float = 2.0) -> float:
         """The likelihood of the claim for a source whose statement is ``statement`` and
         whose belief (log scale, before noise) is ``location``: 1 in the near range; beyond
         it the literal reading's weight, decaying as the belief lies further out, as
-        1 / (1 + belief / near end) (model/likelihood.py, ``reading_logp``)."""
+        (1 + belief / near end)^-decay (model/likelihood.py, ``reading_logp``)."""
         if location is None:
             location = math.log(max(statement, 0.5))
         if statement < self.low:
-            return self.below / (1.0 + math.exp(math.log(self.low - 0.5) - location))
+            return self.below / (1.0 + math.exp(math.log(self.low - 0.5) - location)) ** decay
         if self.high is not None and statement > self.high:
-            return self.above / (1.0 + math.exp(location - math.log(self.high + 0.5)))
+            return self.above / (1.0 + math.exp(location - math.log(self.high + 0.5))) ** decay
         return 1.0
 
 

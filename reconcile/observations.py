@@ -118,7 +118,7 @@ class ObservationKind:
         reading's likelihood (``draw``, uniform on [0, 1), decides), and otherwise the source
         states the figure; the model's likelihood of a claim that stands is then exactly the
         selection's (simulate.py)."""
-        if draw < self.near(obs, readings).keeps(statement, location):
+        if draw < self.near(obs, readings).keeps(statement, location, readings.literal_decay):
             return obs
         return Observation.point(statement)
 

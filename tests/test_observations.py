@@ -141,7 +141,7 @@ def test_the_literal_reading_decays_beyond_the_near_range():
     inside, just_beyond, far = (near.keeps(s) for s in (150, 250, 1000))
     assert inside == 1.0 and 0 < far < just_beyond < 0.1
     assert near.keeps(80) == 0.0  # below a lower bound: the claim is false
-    assert just_beyond == pytest.approx(0.1 / (1 + 250 / 200.5))
+    assert just_beyond == pytest.approx(0.1 / (1 + 250 / 200.5) ** 2)
 
 
 @given(statement=st.integers(0, 10**6), draw=st.floats(0, 0.999))

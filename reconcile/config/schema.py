@@ -120,14 +120,15 @@ class ReadingConfig(_Strict):
     within ``nearly_fraction`` below X. A statement beyond that near range stays possible:
     its likelihood is ``literal_weight`` times that of one inside it (the literal, open
     reading), so that conflicting claims can still pull an interval far; and it decays as
-    (near end / statement) the further the statement lies beyond (a speaker states a bound
-    far below what they believe less often than one just below). A vague word's lexicon
+    (1 + belief / near end)^-literal_decay the further the belief lies beyond (a speaker
+    states a bound far below what they believe less often than one just below). A vague word's lexicon
     range has soft edges: the statement carries ``vague_sigma`` of extra log-scale noise.
     ``pragmatic = false`` reads every bound literally (the behaviour before these
     readings)."""
 
     pragmatic: bool = True
     literal_weight: float = Field(0.1, ge=0, le=1)
+    literal_decay: float = Field(2.0, ge=0, description="power of the literal reading's decay")
     nearly_fraction: float = Field(0.1, gt=0, lt=1)
     vague_sigma: float = Field(0.3, ge=0, description="extra log-scale noise for a vague word")
     # A party speaking of its own losses, or of harm it caused, issues a blanket denial (an

@@ -33,7 +33,7 @@ def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfi
     def claim_logp(value, loc, scale, lower, upper, has_lower, has_upper, is_point, above,
                    below, direction, far_scale, own, weight):
         logp = reading_logp(loc, scale, lower, upper, has_lower, has_upper, above, below,
-                            direction, noise, far_scale)
+                            direction, noise, far_scale, config.readings.literal_decay)
         if config.noise.rounding == "density":
             density = point_log_density(loc, scale, (lower + upper) / 2, noise)
             logp = pt.switch(pt.eq(is_point, 1), density, logp)
@@ -61,13 +61,13 @@ def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfi
 
 
 def reading_logp(loc, scale, lower, upper, has_lower, has_upper, above, below, direction,
-                 noise: NoiseFamily, far_scale: float):
+                 noise: NoiseFamily, far_scale: float, decay: float = 2.0):
     """log of the likelihood of each claim's reading (observations.Reading): the
     probability that the statement X lies in [lower, upper] (the near range), plus
     ``above`` times its probability of lying above ``upper`` and ``below`` times that of
     lying below ``lower``, the literal readings, each decaying as the statement lies further
-    out (a speaker rarely states a bound far from their belief): by 1 / (1 + belief / near
-    end) at the statement's location (a softplus of the log-scale distance, smooth for the
+    out (a speaker rarely states a bound far from their belief): by (1 + belief / near
+    end)^-decay at the statement's location (a softplus of the log-scale distance, smooth for the
     sampler; the simulator selects claims with the same function, so calibration is
     exact). ``above``/``below`` 0: no such reading. ``direction``: each claim's side of the
     belief (direction.py), the noise's scale beyond it ``far_scale`` times its own."""
@@ -83,10 +83,10 @@ def reading_logp(loc, scale, lower, upper, has_lower, has_upper, above, below, d
     below_lower = probability(open_bound, lower, open_bound, has_below)  # P(X < lower)
     beyond_above = pt.switch(
         has_above, pt.log(pt.switch(has_above, above, 1.0)) + above_upper
-        - pt.softplus(loc - upper), -np.inf)
+        - decay * pt.softplus(loc - upper), -np.inf)
     beyond_below = pt.switch(
         has_below, pt.log(pt.switch(has_below, below, 1.0)) + below_lower
-        - pt.softplus(lower - loc), -np.inf)
+        - decay * pt.softplus(lower - loc), -np.inf)
     return pt.logsumexp(pt.stack([inside, beyond_above, beyond_below]), axis=0)
 
 
@@ -97,16 +97,17 @@ def directed_interval_logp(loc, scale, lower, upper, has_lower, has_upper, direc
     direction's side of ``loc`` and ``far_scale * scale`` beyond it, its density continuous
     at ``loc`` (so the likelihood has no step for the sampler to trip on): the interval's
     part on each side, each side's probability folded (doubled) and weighted 1 : far_scale."""
-    full = interval_logp(loc, scale, lower, upper, has_lower, has_upper, noise)
+    # an undirected claim is the two-piece noise with equal scales (far scale 1): its two
+    # sides add up to the noise's own probability, without a third evaluation
     has_lower = pt.eq(has_lower, 1)
     has_upper = pt.eq(has_upper, 1)
-    down = direction < 0
+    down = direction <= 0
+    far_scale = pt.switch(pt.eq(direction, 0), 1.0, far_scale)
     near = pt.log(2.0 / (1.0 + far_scale)) + _one_side_logp(
         loc, scale, lower, upper, has_lower, has_upper, down, noise)
     far = pt.log(2.0 * far_scale / (1.0 + far_scale)) + _one_side_logp(
         loc, far_scale * scale, lower, upper, has_lower, has_upper, ~down, noise)
-    return pt.switch(pt.eq(direction, 0), full,
-                     pt.logsumexp(pt.stack([near, far]), axis=0))
+    return pt.logsumexp(pt.stack([near, far]), axis=0)
 
 
 def _one_side_logp(loc, scale, lower, upper, has_lower, has_upper, below, noise: NoiseFamily):
