@@ -101,7 +101,7 @@ class NoiseConfig(_Strict):
     nu: float = Field(4.0, gt=0, description="Student-t degrees of freedom")
     sigma_median: float = Field(0.2, gt=0, description="prior median of a kind's noise scale")
     sigma_kind_sd: float = Field(0.35, gt=0, description="log-scale sd of kind noise scales")
-    sigma_source_sd: float = Field(0.25, gt=0, description="prior mean (gamma, shape 2) of the sd of source noise within kind")
+    sigma_source_sd: float = Field(0.15, gt=0, description="prior mean (gamma, shape 2) of the sd of source noise within kind")
     about_sigma: float = Field(0.1, ge=0, description="extra log-scale noise for 'about X'")
     rounding: Literal["interval", "density"] = Field(
         "interval",

@@ -2,9 +2,8 @@
 
 Generative story, on the log scale of counts:
 
-* every leaf quantity has a free true count; a parent's count is the sum of its children's,
-  times (1 + its remainder ratio) when it is not complete, so children never exceed their
-  parent and a complete parent equals the sum of its children exactly;
+* every leaf has a true count; a parent's is the sum of its children's, times (1 + its
+  remainder ratio) unless it is complete, so children never exceed their parent;
 * a source s making claim i about quantity q would state S_i with
   log S_i = log T_q + r_i + noise_i,  r_i = stance_i + kind_s + dev_s,  noise_i ~ scale_s * t_nu,
   where a directed stance (own losses: a floor; enemy losses: a ceiling) keeps r_i and the
