@@ -37,7 +37,9 @@ def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfi
         if config.noise.rounding == "density":
             density = point_log_density(loc, scale, (lower + upper) / 2, noise)
             logp = pt.switch(pt.eq(is_point, 1), density, logp)
-        denial = pt.eq(own, 1) & pt.eq(is_point, 1) & pt.eq(value, 0)
+        # a stated 0: a point whose rounding interval has no lower end. Not ``value == 0``:
+        # a refit swaps in other claims' bounds (CLAIM_DATA), never the observed values
+        denial = pt.eq(own, 1) & pt.eq(is_point, 1) & pt.eq(has_lower, 0)
         logp = pt.switch(denial, pt.logaddexp(np.log(rate), np.log1p(-rate) + logp),
                          logp + pt.eq(own, 1) * np.log1p(-rate))
         return weight * logp
