@@ -10,6 +10,8 @@ are masked, so gradients stay finite however far a bound is from the estimate.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
@@ -35,7 +37,8 @@ def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfi
         logp = reading_logp(loc, scale, lower, upper, has_lower, has_upper, above, below,
                             direction, noise, far_scale, config.readings.literal_decay)
         if config.noise.rounding == "density":
-            density = point_log_density(loc, scale, (lower + upper) / 2, noise)
+            density = point_log_density(loc, *directed_scales(scale, direction, far_scale),
+                                        (lower + upper) / 2, noise)
             logp = pt.switch(pt.eq(is_point, 1), density, logp)
         # a stated 0: a point whose rounding interval has no lower end. Not ``value == 0``:
         # a refit swaps in other claims' bounds (CLAIM_DATA), never the observed values
@@ -72,24 +75,33 @@ def reading_logp(loc, scale, lower, upper, has_lower, has_upper, above, below, d
     end)^-decay at the statement's location (a softplus of the log-scale distance, smooth for the
     sampler; the simulator selects claims with the same function, so calibration is
     exact). ``above``/``below`` 0: no such reading. ``direction``: each claim's side of the
-    belief (direction.py), the noise's scale beyond it ``far_scale`` times its own."""
-    def probability(low, high, has_low, has_high):
-        return directed_interval_logp(loc, scale, low, high, has_low, has_high, direction,
-                                      noise, far_scale)
+    belief (direction.py), the noise's scale beyond it ``far_scale`` times its own.
 
-    inside = probability(lower, upper, has_lower, has_upper)
+    One log-CDF per bound serves all three terms (tails_at): the gradient of the noise's
+    log-CDF is most of the model's graph, and a graph of twelve (one per side, bound and
+    term) took PyTensor's rewrites 100 s to compile."""
+    scale_below, scale_above = directed_scales(scale, direction, far_scale)
+    low = tails_at(lower, has_lower, -np.inf, loc, scale_below, scale_above, noise)
+    high = tails_at(upper, has_upper, np.inf, loc, scale_below, scale_above, noise)
+    inside = _interval_from_tails(loc, lower, upper, has_lower, has_upper, low, high,
+                                  scale_below, scale_above, noise)
     has_above = pt.eq(has_upper, 1) & (above > 0)
     has_below = pt.eq(has_lower, 1) & (below > 0)
-    open_bound = pt.zeros_like(loc)
-    above_upper = probability(upper, open_bound, has_above, open_bound)  # P(X > upper)
-    below_lower = probability(open_bound, lower, open_bound, has_below)  # P(X < lower)
     beyond_above = pt.switch(
-        has_above, pt.log(pt.switch(has_above, above, 1.0)) + above_upper
+        has_above, pt.log(pt.switch(has_above, above, 1.0)) + high.log_sf  # P(X > upper)
         - decay * pt.softplus(loc - upper), -np.inf)
     beyond_below = pt.switch(
-        has_below, pt.log(pt.switch(has_below, below, 1.0)) + below_lower
+        has_below, pt.log(pt.switch(has_below, below, 1.0)) + low.log_cdf  # P(X < lower)
         - decay * pt.softplus(lower - loc), -np.inf)
     return pt.logsumexp(pt.stack([inside, beyond_above, beyond_below]), axis=0)
+
+
+def directed_scales(scale, direction, far_scale: float):
+    """The noise's scale below and above the belief: ``far_scale`` times ``scale`` on the far
+    side of a directed claim (above a floor's belief, below a ceiling's), ``scale`` elsewhere."""
+    far = pt.as_tensor(far_scale, dtype="float64")
+    return (scale * pt.switch(direction > 0, far, 1.0),
+            scale * pt.switch(direction < 0, far, 1.0))
 
 
 def directed_interval_logp(loc, scale, lower, upper, has_lower, has_upper, direction,
@@ -97,38 +109,10 @@ def directed_interval_logp(loc, scale, lower, upper, has_lower, has_upper, direc
     """log P(lower <= X <= upper) under directional noise (direction.py): where
     ``direction`` is 0 the noise's own; elsewhere a two-piece noise, of ``scale`` on the
     direction's side of ``loc`` and ``far_scale * scale`` beyond it, its density continuous
-    at ``loc`` (so the likelihood has no step for the sampler to trip on): the interval's
-    part on each side, each side's probability folded (doubled) and weighted 1 : far_scale."""
-    # an undirected claim is the two-piece noise with equal scales (far scale 1): its two
-    # sides add up to the noise's own probability, without a third evaluation
-    has_lower = pt.eq(has_lower, 1)
-    has_upper = pt.eq(has_upper, 1)
-    down = direction <= 0
-    far_scale = pt.switch(pt.eq(direction, 0), 1.0, far_scale)
-    near = pt.log(2.0 / (1.0 + far_scale)) + _one_side_logp(
-        loc, scale, lower, upper, has_lower, has_upper, down, noise)
-    far = pt.log(2.0 * far_scale / (1.0 + far_scale)) + _one_side_logp(
-        loc, far_scale * scale, lower, upper, has_lower, has_upper, ~down, noise)
-    return pt.logsumexp(pt.stack([near, far]), axis=0)
-
-
-def _one_side_logp(loc, scale, lower, upper, has_lower, has_upper, below, noise: NoiseFamily):
-    """log P(X in [lower, upper] and on one side of ``loc``: ``below`` it, or above it)
-    for X = loc + scale * noise; -inf where no part of the interval is on that side."""
-    # the interval clipped to that side: its upper end at most loc (loc where open), or its
-    # lower end at least loc
-    clipped_lower = pt.switch(below, pt.minimum(lower, loc),
-                              pt.switch(has_lower, pt.maximum(lower, loc), loc))
-    clipped_upper = pt.switch(below, pt.switch(has_upper, pt.minimum(upper, loc), loc),
-                              pt.maximum(upper, loc))
-    # nothing of the interval on that side: a stand-in interval keeps the gradient finite,
-    # the switch below discards it
-    empty = pt.switch(below, has_lower & (lower >= loc), has_upper & (upper <= loc))
-    clipped_lower = pt.switch(empty, loc - 1.0, clipped_lower)
-    clipped_upper = pt.switch(empty, loc, clipped_upper)
-    logp = interval_logp(loc, scale, clipped_lower, clipped_upper,
-                         has_lower | ~below | empty, has_upper | below | empty, noise)
-    return pt.switch(empty, -np.inf, logp)
+    at ``loc`` (so the likelihood has no step for the sampler to trip on)."""
+    scale_below, scale_above = directed_scales(scale, direction, far_scale)
+    return two_piece_interval_logp(loc, scale_below, scale_above, lower, upper, has_lower,
+                                   has_upper, noise)
 
 
 def interval_logp(loc, scale, lower, upper, has_lower, has_upper, noise: NoiseFamily):
@@ -136,34 +120,79 @@ def interval_logp(loc, scale, lower, upper, has_lower, has_upper, noise: NoiseFa
 
     ``has_lower``/``has_upper`` are 0/1 masks; where a mask is 0 the bound is ignored (open).
     """
+    return two_piece_interval_logp(loc, scale, scale, lower, upper, has_lower, has_upper,
+                                   noise)
+
+
+def two_piece_interval_logp(loc, scale_below, scale_above, lower, upper, has_lower,
+                            has_upper, noise: NoiseFamily):
+    """log P(lower <= X <= upper) for X of the two-piece noise about ``loc``: the noise's
+    density at ``scale_below`` below it and at ``scale_above`` above, joined continuously."""
+    low = tails_at(lower, has_lower, -np.inf, loc, scale_below, scale_above, noise)
+    high = tails_at(upper, has_upper, np.inf, loc, scale_below, scale_above, noise)
+    return _interval_from_tails(loc, lower, upper, has_lower, has_upper, low, high,
+                                scale_below, scale_above, noise)
+
+
+class Tails(NamedTuple):
+    """log P(X < x) and log P(X > x) at a bound x."""
+
+    log_cdf: object
+    log_sf: object
+
+
+def tails_at(x, has_x, open_end: float, loc, scale_below, scale_above,
+             noise: NoiseFamily) -> Tails:
+    """Both tails of the two-piece noise at ``x`` from one log-CDF, each accurate: the tail
+    beyond x on its own side of ``loc`` is that side's weight (2 s / (s_below + s_above))
+    times F(-|z|), z in that side's scale, and the other is log(1 - it) (at most 2/3 for a
+    far scale of 1/2, so no cancellation). Where ``has_x`` is 0 the bound is open, at
+    ``open_end`` (-inf or +inf), and x never enters the graph: gradients stay finite."""
+    has_x = pt.eq(has_x, 1)
+    x = pt.switch(has_x, x, loc)
+    is_above = x > loc
+    side_scale = pt.switch(is_above, scale_above, scale_below)
+    z = (x - loc) / side_scale
+    own_tail = (pt.log(2.0 * side_scale / (scale_below + scale_above))
+                + noise.logcdf(pt.switch(is_above, -z, z)))
+    other_tail = pt.log1mexp(own_tail)
+    log_cdf = pt.switch(is_above, other_tail, own_tail)
+    log_sf = pt.switch(is_above, own_tail, other_tail)
+    below_open = open_end < 0  # an open lower bound is -inf: nothing below it, all above
+    return Tails(pt.switch(has_x, log_cdf, -np.inf if below_open else 0.0),
+                 pt.switch(has_x, log_sf, 0.0 if below_open else -np.inf))
+
+
+def _interval_from_tails(loc, lower, upper, has_lower, has_upper, low: Tails, high: Tails,
+                         scale_below, scale_above, noise: NoiseFamily):
+    """log P(lower <= X <= upper) from the bounds' tails: an interval above ``loc`` as the
+    difference of its upper tails (both small, so their logs are accurate), any other as
+    the difference of lower ones."""
     has_lower = pt.eq(has_lower, 1)
     has_upper = pt.eq(has_upper, 1)
-    z_low = pt.switch(has_lower, (lower - loc) / scale, 0.0)
-    z_high = pt.switch(has_upper, (upper - loc) / scale, 0.0)
-    # log(F(z_high) - F(z_low)); when the interval lies above the location, the mirrored
-    # log(F(-z_low) - F(-z_high)) instead, so that both CDFs are taken in the lower half
-    # where their logs are accurate. Two log-CDFs per claim, whichever form is used.
-    mirror = has_lower & (z_low > 0)
-    has_top = pt.switch(mirror, has_lower, has_upper)
-    has_bottom = pt.switch(mirror, has_upper, has_lower)
-    z_top = pt.switch(mirror, -z_low, z_high)
-    z_bottom = pt.switch(mirror, -z_high, z_low)
-    top = pt.switch(has_top, noise.logcdf(z_top), 0.0)
-    bottom = pt.switch(has_bottom, noise.logcdf(z_bottom), -np.inf)
+    above_loc = has_lower & (lower > loc)
+    logp = pt.switch(above_loc, pm.math.logdiffexp(low.log_sf, high.log_sf),
+                     pm.math.logdiffexp(high.log_cdf, low.log_cdf))
     # An interval far narrower than the noise (a stated figure when a sampler tries a huge
     # noise scale) leaves F(top) - F(bottom) below the rounding of F: its probability is then
     # the density at the midpoint times the width (relative error ~ width^2, < 1e-8 here).
-    width = z_high - z_low
-    narrow = has_lower & has_upper & (width < NARROW)
-    midpoint = noise.logpdf(pt.switch(narrow, (z_high + z_low) / 2, 0.0)) + pt.log(
-        pt.switch(narrow, width, 1.0))
-    return pt.switch(narrow, midpoint, pm.math.logdiffexp(top, bottom))
+    both = has_lower & has_upper
+    middle = pt.switch(both, (lower + upper) / 2, loc)
+    width = pt.switch(both, upper - lower, 1.0)
+    side_scale = pt.switch(middle > loc, scale_above, scale_below)
+    narrow = both & (width < NARROW * side_scale)
+    midpoint = (pt.log(2.0 / (scale_below + scale_above))
+                + noise.logpdf(pt.switch(narrow, (middle - loc) / side_scale, 0.0))
+                + pt.log(pt.switch(narrow, width, 1.0)))
+    return pt.switch(narrow, midpoint, logp)
 
 
 NARROW = 1e-4  # interval widths, in noise scales, below which the midpoint rule is used
 
 
-def point_log_density(loc, scale, log_value, noise: NoiseFamily):
-    """Density of a stated count y >= 1 on the count scale: f(log y) / y (naive variant)."""
-    z = (log_value - loc) / scale
-    return noise.logpdf(z) - pt.log(scale) - log_value
+def point_log_density(loc, scale_below, scale_above, log_value, noise: NoiseFamily):
+    """Density of a stated count y >= 1 on the count scale: f(log y) / y (naive variant),
+    f the two-piece noise's density (tails_at)."""
+    side_scale = pt.switch(log_value > loc, scale_above, scale_below)
+    z = (log_value - loc) / side_scale
+    return noise.logpdf(z) + pt.log(2.0 / (scale_below + scale_above)) - log_value
