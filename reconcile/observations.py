@@ -288,6 +288,18 @@ class Vague(Interval):
     def as_written(self, obs: Observation):
         return "vague", None, obs.low, obs.high
 
+    def observe(self, obs: Observation, statement: int, readings: ReadingConfig = LITERAL,
+                draw: float = 0.0, location: float | None = None) -> Observation:
+        """A source whose statement lies outside the word's range uses a vague word that
+        covers it: the range [2^k, 2^(k+1) - 1] holding the statement, a function of the
+        statement alone, so the model's likelihood of it is exact. (Stating the figure
+        instead, as the other kinds do, would be read with the plain noise scale, but the
+        statement carries the word's extra noise: calibration then overstated the noise.)"""
+        if obs.contains(statement) or statement < 1:
+            return obs if obs.contains(statement) else Observation.point(statement)
+        low = 2 ** int(math.floor(math.log2(statement)))
+        return Observation("vague", low, 2 * low - 1)
+
 
 KINDS: dict[str, ObservationKind] = {
     kind.name: kind for kind in (Point(), About(), LowerBound(), UpperBound(), Interval(),

@@ -57,16 +57,45 @@ def test_a_kind_is_written_back_with_a_qualifier_that_reads_into_it(qualifier, v
 @given(statement=st.integers(0, 10**7), which=st.sampled_from(READINGS))
 def test_a_simulated_source_keeps_a_claim_it_satisfies_and_states_the_figure_otherwise(
         statement, which):
-    """Read literally (draw 0: keep whenever the likelihood is positive)."""
+    """Read literally (draw 0: keep whenever the likelihood is positive). A vague word that
+    does not cover the statement gives way to one that does, [2^k, 2^(k+1) - 1]: a figure
+    would be read without the word's extra noise, which the statement carries."""
     observation = which[-1]
     observed = observation.reading.observe(observation, statement, LITERAL)
     if observation.is_point:
         assert observed == Observation.point(statement, about=observation.about)
     elif observation.contains(statement):
         assert observed is observation
+    elif observation.reading.vague and statement >= 1:
+        assert observed.reading.vague and observed.high == 2 * observed.low - 1
+        assert observed.low & (observed.low - 1) == 0  # a power of 2
     else:
         assert observed == Observation.point(statement)
     assert observed.contains(statement)
+
+
+def test_a_simulated_blanket_denial_is_an_exact_zero_whatever_the_claim():
+    """A denial (the model's draws mark it DENIAL) is "no one was killed": an exact 0 even
+    where the claim was a bound or a word that a noisy 0 could keep."""
+    from dataclasses import replace
+
+    from reconcile.model.likelihood import DENIAL
+    from reconcile.model.simulate import observe, random_structure
+
+    structure = random_structure(4, 6, 30, seed=1)
+    at_most = Observation("upper_bound", 0, 5)  # a noisy 0 keeps "at most 5"
+    structure = replace(structure, claims=tuple(
+        replace(c, observation=at_most, qualifier="at_most", value=5, low=None, high=None)
+        for c in structure.claims))
+    statements = np.zeros(len(structure.claims))
+    statements[::2] = DENIAL
+    observed = observe(structure, statements).claims
+    # the claims of an evidence group share its first member's statement
+    firsts = [members[0] for members in structure.evidence_groups]
+    for group, first in zip(structure.evidence_groups, firsts):
+        expected = Observation.point(0) if first % 2 == 0 else at_most
+        assert all(observed[i].observation == expected for i in group)
+    assert {first % 2 for first in firsts} == {0, 1}
 
 
 @given(statement=st.integers(0, 10**7), which=st.sampled_from(READINGS), seed=st.integers(0, 99))

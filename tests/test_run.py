@@ -216,9 +216,12 @@ def test_sensitivity_names_what_drives_each_estimate(seed_run, seed_dataset):
     factor = loo.set_index(["quantity_id", "source_id"])["factor"]
     # the Turkish military is the only source on the IS fighters killed by Turkey
     # without its only claim the quantity falls back to the pooled prior of comparable
-    # one-day quantities (measured: 0.53 of the fit's median; 2x either way before pooling)
-    assert factor["is_killed_turkish_strikes_may_2016", "turkish_military"] > 1.67 or \
-        factor["is_killed_turkish_strikes_may_2016", "turkish_military"] < 0.6
+    # one-day quantities (measured: 0.63 of the fit's median, the enemy's "55" read as a
+    # ceiling; 0.53 before the directional stance, 2x either way before pooling). A refit's
+    # median of that broad posterior moves by about 9% between seeds (log-scale sd 1.5,
+    # ESS ~400), so "far" is a factor beyond 1.35 either way, against 1.25 for unrelated
+    # sources below
+    assert abs(np.log(factor["is_killed_turkish_strikes_may_2016", "turkish_military"])) > 0.3
     # the IRGC spokesman says nothing about the al-Quds hospital, a separate tree
     assert 0.8 < factor["civilians_killed_al_quds_hospital", "irgc_spokesman"] < 1.25
     table = pd.read_csv(seed_run / "sensitivity.csv").set_index("quantity_id")

@@ -55,7 +55,7 @@ def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfi
                                pm.Uniform.dist(0.0, 1.0, size=size))
         statement = pt.round(pt.exp(pt.clip(loc + scale * draws, -50.0, 50.0)))
         denies = pt.eq(own, 1) & (pm.Uniform.dist(0.0, 1.0, size=size) < rate)
-        return pt.switch(denies, 0.0, statement)
+        return pt.switch(denies, DENIAL, statement)
 
     return pm.CustomDist(
         name, loc, scale, claim.lower, claim.upper, claim.has_lower, claim.has_upper,
@@ -63,6 +63,12 @@ def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfi
         far_scale * pt.ones_like(claim.direction), claim.own, claim.weight,
         logp=claim_logp, dist=claim_statement, observed=stated, dims="claim",
     )
+
+
+# A blanket denial among drawn statements: an exact 0 whatever the claim's qualifier (a denial
+# is "no one was killed", never "at most 5" or "dozens"), marked apart from a 0 that the noise
+# rounded to, which a bound or a vague word can hold (simulate.observe reads the mark).
+DENIAL = -1.0
 
 
 def reading_logp(loc, scale, lower, upper, has_lower, has_upper, above, below, direction,

@@ -23,6 +23,7 @@ from reconcile.observations import LITERAL, Observation
 from reconcile.qualifiers import read_qualifier
 from reconcile.model.build import OBSERVED, build_model, claim_location, with_directions
 from reconcile.model.inputs import ModelInputs
+from reconcile.model.likelihood import DENIAL
 
 TRUTH_VARS = ("count", "source_bias", "noise_scale", "stance_bias", "kind_bias",
               "remainder_ratio", "source_bias_sd", "noise_source_sd", "count_intercept",
@@ -129,6 +130,8 @@ def _observe(claim: Claim, stated: int, readings: ReadingConfig, draw: float,
              location: float | None) -> Claim:
     """The claim as its source would make it, given what the source would state."""
     old = claim.observation
+    if stated == DENIAL:  # a blanket denial is an exact 0 whatever the claim's kind
+        return with_observation(claim, Observation.point(0))
     new = old.reading.observe(old, max(stated, 0), readings, draw, location)
     return claim if new is old else with_observation(claim, new)
 
