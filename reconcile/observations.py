@@ -1,16 +1,12 @@
 """What a claim says about the count its source would state: one object per observation kind.
 
-A claim's qualifier ("more than", "about", "five or six") is read into an ``Observation``: the
-stated count lies in ``[low, high]`` (whole counts, inclusive; ``high`` None is open above).
-Each kind (a stated figure, "about" a figure, a lower bound, an upper bound, an interval) is
-one object that owns everything the engine does with observations of that kind: reading it
-from a qualifier, its bounds on the log of the latent statement (the model's likelihood
-scores the statement's probability of falling inside them, model/likelihood.py), how a
-simulated source would make such a claim, its description and its glyph in the forest plot.
-Adding a kind is one class here, registered in ``KINDS``, plus its tests.
+A claim's qualifier is read into an ``Observation``: the stated count lies in ``[low, high]``
+(whole counts, inclusive; ``high`` None: open above). Each kind (a figure, "about", lower and
+upper bounds, an interval, a vague word, "nearly") owns what the engine does with it: its
+reading, its log bounds for the likelihood (model/likelihood.py), how a simulated source makes
+such a claim, its description and its forest-plot glyph. A new kind is one class in ``KINDS``.
 
-Pure Python: the dataset layer reads claims through this module, and ``reconcile check``
-must not import PyMC.
+Pure Python: ``reconcile check`` reads claims through this module and must not import PyMC.
 """
 
 from __future__ import annotations
@@ -35,8 +31,7 @@ class Observation:
     low: int
     high: int | None
     about: bool = False  # an approximate figure ("about 1,200"): it carries extra noise
-    # the number as stated ("more than 100": 100, where low is 101); its roundness sets
-    # the near range of a modified numeral
+    # as stated ("more than 100": 100, low 101): its roundness sets a modifier's near range
     figure: int | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -282,7 +277,6 @@ class Vague(Interval):
     noise on the statement, ReadingConfig.vague_sigma)."""
 
     name = "vague"
-
     vague = True
 
     def as_written(self, obs: Observation):
@@ -290,11 +284,10 @@ class Vague(Interval):
 
     def observe(self, obs: Observation, statement: int, readings: ReadingConfig = LITERAL,
                 draw: float = 0.0, location: float | None = None) -> Observation:
-        """A source whose statement lies outside the word's range uses a vague word that
-        covers it: the range [2^k, 2^(k+1) - 1] holding the statement, a function of the
-        statement alone, so the model's likelihood of it is exact. (Stating the figure
-        instead, as the other kinds do, would be read with the plain noise scale, but the
-        statement carries the word's extra noise: calibration then overstated the noise.)"""
+        """Outside the word's range, a word whose range [2^k, 2^(k+1) - 1] covers the
+        statement (a function of it alone: the likelihood stays exact). A figure would be
+        read without the word's extra noise, which the statement carries (SBC: noise
+        overstated)."""
         if obs.contains(statement) or statement < 1:
             return obs if obs.contains(statement) else Observation.point(statement)
         low = 2 ** int(math.floor(math.log2(statement)))
