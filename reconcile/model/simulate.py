@@ -137,10 +137,12 @@ def _observe(claim: Claim, stated: int, readings: ReadingConfig, draw: float,
 
 
 def with_observation(claim: Claim, observation: Observation) -> Claim:
-    """``claim`` with another observation, its qualifier and stated numbers made to match."""
+    """``claim`` with another observation, its qualifier and stated numbers made to match (a
+    vague word's new range keeps the claim's word: a vague claim needs one)."""
     qualifier, value, low, high = observation.reading.as_written(observation)
+    term = claim.term if observation.reading.vague else None
     return replace(claim, observation=observation, qualifier=qualifier, value=value, low=low,
-                   high=high, term=None)
+                   high=high, term=term)
 
 
 # --- random structures ---------------------------------------------------------------------
