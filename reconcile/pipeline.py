@@ -23,7 +23,7 @@ from reconcile.config import (
 from reconcile.dataset import load_dataset
 from reconcile.dataset.records import Dataset
 from reconcile.inference import Fit, fit
-from reconcile.model.build import nesting_conflicts
+from reconcile.model.buildable import nesting_conflicts
 from reconcile.report.result import RunResult
 from reconcile.report.runinfo import (
     dataset_digest, estimate_citations, rerun_command, run_citation, run_info,

@@ -10,7 +10,8 @@ import pytest
 from reconcile.config import config_from_dict, load_config, packaged_model_paths
 from reconcile.dataset.records import Claim, Dataset, Observation, Quantity, Source
 from reconcile.errors import ConfigError, ModelBuildError
-from reconcile.model.build import build_model, nesting_conflicts
+from reconcile.model.build import build_model
+from reconcile.model.buildable import nesting_conflicts
 from reconcile.model.inputs import ModelInputs
 
 VARIANTS = sorted(packaged_model_paths())

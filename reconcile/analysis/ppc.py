@@ -53,14 +53,19 @@ class _PredictiveDraws:
     stance: np.ndarray
     source_bias: np.ndarray
     noise_scale: np.ndarray
+    to_date: np.ndarray | float  # per draw and claim: log(toll to date / final toll)
 
     @classmethod
     def of(cls, fit: Fit) -> _PredictiveDraws:
         posterior = fit.idata.posterior
+        to_date = 0.0
+        if fit.inputs.tolls.ids:
+            to_date = fit.inputs.tolls.fraction(_flat(posterior["toll_timescale"]),
+                                                _flat(posterior["toll_shape"]))
         return cls(fit.inputs, fit.config,
                    _flat(np.log(posterior["count"])),
                    _flat(posterior["stance_bias"].transpose("chain", "draw", "stance")),
-                   _flat(posterior["source_bias"]), _flat(posterior["noise_scale"]))
+                   _flat(posterior["source_bias"]), _flat(posterior["noise_scale"]), to_date)
 
     def cdf_bounds(self, claims: slice) -> tuple[np.ndarray, np.ndarray]:
         """Per draw and claim of the ``claims`` slice: predictive probability below the
@@ -71,8 +76,9 @@ class _PredictiveDraws:
         index = SimpleNamespace(claim_quantity=inputs.claim_quantity[claims],
                                 claim_stance=stance, claim_source=inputs.claim_source[claims],
                                 claim_direction=claim_directions(stance, config))
+        to_date = self.to_date[:, claims] if np.ndim(self.to_date) else 0.0
         loc = claim_location(self.log_count, self.stance, self.source_bias, index,
-                             config.bias.direction_softness)
+                             config.bias.direction_softness, to_date)
         scale = claim_scale(self.noise_scale, obs.extra_variance[claims], index)
         cdf = _PredictiveCdf(noise_family(config.noise), index.claim_direction,
                              config.bias.direction_far_scale)

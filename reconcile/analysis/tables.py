@@ -13,6 +13,7 @@ import pandas as pd
 from reconcile.analysis.convergence import diagnostics
 from reconcile.analysis.ppc import claim_checks
 from reconcile.analysis.summaries import estimates_table, source_bias_table, stance_effects_table
+from reconcile.analysis.toll_series import toll_series_table
 from reconcile.constants import PARETO_K_BAD
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ class RunTables:
     claims: pd.DataFrame
     diagnostics: dict
     loo: dict
+    tolls: pd.DataFrame  # toll_series.csv: running tolls over time (empty without any)
     sensitivity: Sensitivity | None = None
     sensitivity_skipped: str = ""  # why sensitivity is not computed, when it is not
 
@@ -52,4 +54,5 @@ def run_tables(fitted: Fit, seed: int) -> RunTables:
              "n_high_k": int((checks["loo_pareto_k"] > PARETO_K_BAD).sum()),
              "note": "Pareto k > 0.7 marks claims whose removal changes the posterior a lot; "
                      "a claim that is the only evidence on its quantity is always such a claim."},
+        tolls=toll_series_table(fitted),
     )

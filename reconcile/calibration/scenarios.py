@@ -39,7 +39,8 @@ from reconcile.model.direction import claim_directions, directed_draws
 from reconcile.model.inputs import ModelInputs
 from reconcile.model.noise import StudentT, noise_family
 from reconcile.model.simulate import (
-    PriorDraws, Simulation, locations, observe, share_group_statements, with_observation,
+    PriorDraws, Simulation, locations, observe, share_group_statements, to_date,
+    with_observation,
 )
 
 HEAVY_TAIL_DOF = (2.0, 3.0)
@@ -157,7 +158,8 @@ def _statements(structure: Dataset, config: ModelConfig, truth: dict[str, np.nda
     blanket denials: the scenarios other than ``model`` leave them out)."""
     inputs = ModelInputs.from_dataset(structure)
     loc = claim_location(np.log(truth["count"]), truth["stance_bias"], truth["source_bias"],
-                         with_directions(inputs, config), config.bias.direction_softness)
+                         with_directions(inputs, config), config.bias.direction_softness,
+                         to_date(truth, inputs))
     scale = claim_scale(truth["noise_scale"], inputs.observations.extra_variance, inputs)
     return np.round(np.exp(np.clip(loc + extra_log_bias + scale * noise, -50.0, 50.0)))
 

@@ -119,5 +119,5 @@ def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, forc
     if diagnostics.get("approximate"):
         click.echo(printable(f"reconcile: WARNING: {diagnostics['caveat']}"), err=True)
     total = result.run_info["timings"].get("total_s", 0.0)
-    written = outputs_written(result.tables.sensitivity is not None)
+    written = outputs_written(result.tables.sensitivity is not None, len(result.tables.tolls) > 0)
     click.echo(printable(f"Wrote {result.out_dir} in {total:.1f} s: {', '.join(written)}"))

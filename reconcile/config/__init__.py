@@ -8,13 +8,14 @@ from reconcile.config.loading import (
 )
 from reconcile.config.schema import (
     LOW_RANK_MAX_PARAMETERS, STANCES, BiasConfig, DependenceConfig, ModelConfig, NoiseConfig,
-    ReadingConfig, RefitPreset, SamplerConfig, SamplerPresets, StanceEffect, TruthPrior,
+    ReadingConfig, RefitPreset, SamplerConfig, SamplerPresets, StanceEffect, TollConfig,
+    TruthPrior,
 )
 
 __all__ = [
     "LOW_RANK_MAX_PARAMETERS", "MAX_CONFIG_BYTES", "STANCES", "BiasConfig", "DependenceConfig",
     "LexiconEntry", "ModelConfig", "NoiseConfig", "ReadingConfig", "RefitPreset", "SamplerConfig",
-    "SamplerPresets", "StanceEffect", "TruthPrior", "config_from_dict", "default_model_path",
+    "SamplerPresets", "StanceEffect", "TollConfig", "TruthPrior", "config_from_dict", "default_model_path",
     "load_config", "lookup_term", "normalize_term", "packaged_lexicon", "packaged_model_paths",
     "resolve_model_path",
 ]

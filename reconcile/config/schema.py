@@ -146,6 +146,17 @@ class DependenceConfig(_Strict):
     identical_figures: Literal["once", "independent"] = "once"
 
 
+class TollConfig(_Strict):
+    """Running tolls (cumulative quantities): the toll to date follows a saturating growth
+    curve T(t) = N F(t) / F(end), F(t) = 1 - exp(-(t / timescale)^shape), t in days from the
+    period's start (model/tolls.py; docs/model.md, "Running tolls")."""
+
+    timescale_sd: float = Field(1.5, gt=0, description=(
+        "log-scale sd of the curve's timescale about the series' span (start to end, or to "
+        "the last report)"))
+    shape_sd: float = Field(0.5, gt=0, description="log-scale sd of the curve's shape about 1")
+
+
 class SamplerConfig(_Strict):
     backend: Literal["nutpie", "pymc", "numpyro"] = "nutpie"
     draws: int = Field(2000, ge=10)
@@ -202,6 +213,7 @@ class ModelConfig(_Strict):
     noise: NoiseConfig = NoiseConfig()
     readings: ReadingConfig = ReadingConfig()
     dependence: DependenceConfig = DependenceConfig()
+    tolls: TollConfig = TollConfig()
     sampler: SamplerConfig = SamplerConfig()
     presets: SamplerPresets = SamplerPresets()
     lexicon: dict[str, LexiconEntry] = Field(default_factory=dict)

@@ -9,7 +9,7 @@ import difflib
 from reconcile.config.lexicon import Lexicon, lookup_term
 from reconcile.dataset.csvfile import Table
 from reconcile.dataset.documents import Documents, document_name
-from reconcile.dataset.fields import Cells, is_duplicate
+from reconcile.dataset.fields import Cells, is_duplicate, parse_moment
 from reconcile.dataset.layout import CLAIMS, QUANTITIES, SOURCES
 from reconcile.dataset.quotes import mentions_number, mentions_term
 from reconcile.dataset.records import Claim, Quantity, Source
@@ -34,6 +34,7 @@ def read_claims(table: Table, sources: dict[str, Source], quantities: dict[str, 
         value, low, high = cells.count("value"), cells.count("low"), cells.count("high")
         term = cells.text("term") or None
         published = cells.date("published")
+        as_of = cells.moment("as_of")
         via = _via(cells, sources, source_id, declared[SOURCES])
         if _unknown(quantity_id, quantities, declared[QUANTITIES]):
             cells.problem("quantity_id", f"unknown quantity {quantity_id!r}.",
@@ -42,6 +43,8 @@ def read_claims(table: Table, sources: dict[str, Source], quantities: dict[str, 
             cells.problem("source_id", f"unknown source {source_id!r}.",
                           "Add it to sources.csv or fix the id.")
         observation = _observation(cells, qualifier, value, low, high, term, lexicon)
+        if quantity_id in quantities:
+            _check_as_of(cells, quantities[quantity_id], as_of, published)
         document = document_name(cells)
         quote = cells.text("quote", required=True)
         if document and quote:
@@ -56,10 +59,44 @@ def read_claims(table: Table, sources: dict[str, Source], quantities: dict[str, 
             claim_id=claim_id, quantity_id=quantity_id, source_id=source_id,
             qualifier=qualifier, observation=observation, document=document, quote=quote,
             via=via, value=value, low=low, high=high, term=term, published=published,
-            notes=cells.text("notes") or None, row=row.number,
+            notes=cells.text("notes") or None, row=row.number, as_of=as_of,
         ))
     documents.check_quotes(quotes)
     return claims
+
+
+def _check_as_of(cells: Cells, quantity: Quantity, as_of: str | None,
+                 published: str | None) -> None:
+    """The date a figure counts up to: within its quantity's period, not after its report,
+    and known for every claim about a cumulative quantity (a toll to date needs its date)."""
+    if as_of is None and cells.row.get("as_of"):
+        return  # reported already as unreadable
+    counted_to = as_of or published
+    if counted_to is None:
+        if quantity.cumulative:
+            cells.problem("as_of", f"is empty, and so is published: {quantity.quantity_id!r} is "
+                          "a cumulative toll, and each claim counts deaths up to its date.",
+                          "Give the date (YYYY-MM-DD or YYYY-MM-DDTHH:MM) the figure counts up "
+                          "to, or the report's published date.")
+        return
+    first, last = parse_moment(counted_to)
+    column = "as_of" if as_of else "published"
+    # a report's date is checked against the period only where it stands for as_of: a
+    # report of another kind may well predate a period its quantity was later given
+    if (as_of or quantity.cumulative) and quantity.start \
+            and last <= parse_moment(quantity.start)[0]:
+        cells.problem(column, f"{counted_to} is before {quantity.quantity_id!r} starts "
+                      f"({quantity.start}).",
+                      "A figure cannot count up to a date before the period counted begins; "
+                      "check the date or the quantity.")
+    if as_of and quantity.end and first >= parse_moment(quantity.end)[1]:
+        cells.problem("as_of", f"{as_of} is after {quantity.quantity_id!r} ends "
+                      f"({quantity.end}).",
+                      "A figure counts deaths within the quantity's period; a later report "
+                      "of the final toll counts up to the end (leave as_of empty).")
+    if as_of and published and first >= parse_moment(published)[1]:
+        cells.problem("as_of", f"{as_of} is after the claim was published ({published}).",
+                      "A report cannot count deaths after its own date; check both dates.")
 
 
 def _unknown(identifier: str | None, known: dict, declared: set[str] | None) -> bool:

@@ -81,6 +81,17 @@ class Cells:
             return None
         return value
 
+    def moment(self, column: str) -> str | None:
+        """An ISO date, or date and time (``YYYY-MM-DDTHH:MM``): when a figure counted up to."""
+        value = self.text(column)
+        if not value:
+            return None
+        if parse_moment(value) is None:
+            self.problem(column, f"{_show(value)} is not an ISO date or date and time.",
+                         "Write YYYY-MM-DD, or YYYY-MM-DDTHH:MM for a time of day (24-hour).")
+            return None
+        return value
+
     def boolean(self, column: str) -> bool:
         value = self.text(column).lower()
         if value in _TRUE:
@@ -119,6 +130,24 @@ def parse_date(value: str) -> tuple[dt.date, dt.date] | None:
             return first, first.replace(day=last_day)
         return first, first.replace(month=12, day=31)
     return None
+
+
+def parse_moment(value: str) -> tuple[dt.datetime, dt.datetime] | None:
+    """The first and last instant an ISO date (any precision) or date and time
+    (``YYYY-MM-DDTHH:MM``) can mean: a date runs from its first midnight to its last."""
+    try:
+        moment = dt.datetime.strptime(value, _MOMENT_FORMAT)
+    except ValueError:
+        days = parse_date(value)
+        if days is None:
+            return None
+        last = dt.datetime.combine(days[1], dt.time()) + dt.timedelta(days=1) \
+            if days[1] < dt.date.max else dt.datetime.max
+        return dt.datetime.combine(days[0], dt.time()), last
+    return moment, moment
+
+
+_MOMENT_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def _show(value: str, limit: int = 60) -> str:

@@ -8,9 +8,14 @@ CLAIMS = "claims.csv"
 SOURCE_COLUMNS = (("source_id", "name", "kind"), ("side",))
 QUANTITY_COLUMNS = (
     ("quantity_id", "description", "outcome"),
-    ("side", "start", "end", "place", "parent", "complete", "by"),
+    ("side", "start", "end", "place", "parent", "complete", "by", "cumulative"),
 )
 CLAIM_COLUMNS = (
     ("claim_id", "quantity_id", "source_id", "document", "quote", "qualifier"),
-    ("via", "value", "low", "high", "term", "published", "notes"),
+    ("via", "value", "low", "high", "term", "published", "as_of", "notes"),
 )
+
+
+def every_column(columns: tuple[tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:
+    """A table's columns, required then optional (the order a written table uses)."""
+    return columns[0] + columns[1]

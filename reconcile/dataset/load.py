@@ -122,6 +122,7 @@ def _quantities(table: Table, issues: list[InputIssue]) -> dict[str, Quantity]:
         start, end = cells.date("start"), cells.date("end")
         parent = cells.slug("parent")
         complete = cells.boolean("complete")
+        cumulative = cells.boolean("cumulative")
         if start and end and parse_date(start)[0] > parse_date(end)[1]:
             cells.problem("end", f"the period ends ({end}) before it starts ({start}).",
                           "Swap start and end, or correct the dates.")
@@ -133,7 +134,7 @@ def _quantities(table: Table, issues: list[InputIssue]) -> dict[str, Quantity]:
         if description and outcome:
             quantities[quantity_id] = Quantity(quantity_id, description, outcome, side, start,
                                                end, cells.text("place") or None, parent, complete,
-                                               cells.slug("by"))
+                                               cells.slug("by"), cumulative)
     _check_forest(quantities, rows, issues)
     return quantities
 

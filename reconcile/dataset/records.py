@@ -37,6 +37,7 @@ class Quantity:
     parent: str | None = None
     complete: bool = False
     by: str | None = None  # the party that caused the deaths: stance is judged against it
+    cumulative: bool = False  # claims are tolls to date (as_of); the count is the final toll
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,12 @@ class Claim:
     published: str | None = None
     notes: str | None = None
     row: int | None = None
+    as_of: str | None = None  # as written; ``counted_to`` resolves the default
+
+    @property
+    def counted_to(self) -> str | None:
+        """The date (or date and time) the figure counts up to: ``as_of``, else ``published``."""
+        return self.as_of or self.published
 
 
 def stance_of(source_side: str | None, quantity_side: str | None) -> Stance:
@@ -107,10 +114,14 @@ class Dataset:
     @cached_property
     def evidence_groups(self) -> tuple[tuple[int, ...], ...]:
         """Claims that are one piece of evidence: the same original speaker on the same
-        quantity (repeats, and relays of one statement through different outlets)."""
-        groups: dict[tuple[str, str], list[int]] = {}
+        quantity (repeats, and relays of one statement through different outlets); on a
+        cumulative quantity the same speaker's toll to the same date, so that successive
+        updates all count while relays of one update count once."""
+        groups: dict[tuple[str, str, str | None], list[int]] = {}
         for index, claim in enumerate(self.claims):
-            groups.setdefault((claim.source_id, claim.quantity_id), []).append(index)
+            dated = self.quantity_by_id[claim.quantity_id].cumulative
+            key = (claim.source_id, claim.quantity_id, claim.counted_to if dated else None)
+            groups.setdefault(key, []).append(index)
         return tuple(tuple(members) for members in groups.values())
 
     @cached_property

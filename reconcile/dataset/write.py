@@ -12,13 +12,9 @@ import csv
 from collections import defaultdict
 from pathlib import Path
 
+from reconcile.dataset import layout
 from reconcile.dataset.records import Claim, Dataset
 
-SOURCE_COLUMNS = ("source_id", "name", "kind", "side")
-QUANTITY_COLUMNS = ("quantity_id", "description", "outcome", "side", "start", "end", "place",
-                    "parent", "complete")
-CLAIM_COLUMNS = ("claim_id", "quantity_id", "source_id", "via", "document", "quote",
-                 "qualifier", "value", "low", "high", "term", "published", "notes")
 _WORDING = {"exact": "{value}", "about": "about {value}", "at_least": "at least {value}",
             "more_than": "more than {value}", "at_most": "at most {value}",
             "fewer_than": "fewer than {value}", "nearly": "nearly {value}",
@@ -41,15 +37,16 @@ def write_dataset(dataset: Dataset, folder: str | Path) -> Path:
             "source_id": claim.source_id, "via": ";".join(claim.via), "document": document,
             "quote": quote, "qualifier": claim.qualifier, "value": claim.value,
             "low": claim.low, "high": claim.high, "term": claim.term,
-            "published": claim.published, "notes": claim.notes,
+            "published": claim.published, "as_of": claim.as_of, "notes": claim.notes,
         })
     for document, lines in quotes.items():
         (folder / "documents" / document).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    _write_csv(folder / "sources.csv", SOURCE_COLUMNS,
+    _write_csv(folder / layout.SOURCES, layout.every_column(layout.SOURCE_COLUMNS),
                [vars(source) for source in dataset.sources])
-    _write_csv(folder / "quantities.csv", QUANTITY_COLUMNS,
-               [{**vars(q), "complete": "true" if q.complete else ""} for q in dataset.quantities])
-    _write_csv(folder / "claims.csv", CLAIM_COLUMNS, claim_rows)
+    _write_csv(folder / layout.QUANTITIES, layout.every_column(layout.QUANTITY_COLUMNS),
+               [{**vars(q), "complete": "true" if q.complete else "",
+                 "cumulative": "true" if q.cumulative else ""} for q in dataset.quantities])
+    _write_csv(folder / layout.CLAIMS, layout.every_column(layout.CLAIM_COLUMNS), claim_rows)
     return folder
 
 

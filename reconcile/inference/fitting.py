@@ -21,7 +21,8 @@ from reconcile.errors import ModelBuildError
 from reconcile.inference.advi import is_approximate
 from reconcile.inference.backends import available_cores
 from reconcile.interrupt import interruptible, raise_if_interrupted
-from reconcile.model.build import build_model, nesting_conflicts
+from reconcile.model.build import build_model
+from reconcile.model.buildable import nesting_conflicts
 from reconcile.model.inputs import ModelInputs
 
 if TYPE_CHECKING:

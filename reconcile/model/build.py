@@ -26,10 +26,11 @@ import pytensor.tensor as pt
 
 from reconcile.config import STANCES, ModelConfig
 from reconcile.dataset.records import Dataset
-from reconcile.errors import ModelBuildError
+from reconcile.model.buildable import check_buildable
 from reconcile.model.direction import claim_directions, directed_bias
 from reconcile.model.inputs import ModelInputs
 from reconcile.model.likelihood import claim_likelihood
+from reconcile.model.tolls import log_fraction_to_date, toll_parameters
 
 # Same seed, same numbers: with numba's fastmath (PyTensor's default) LLVM may reorder
 # floating-point operations differently in a freshly compiled log density than in one loaded
@@ -48,11 +49,11 @@ CLAIM_DATA = "claim_data"  # (CLAIM_ROWS, claim) floats: each claim's reading an
 INDEX_DATA = "index_data"  # every index array, one after another (INDEX_ARRAYS)
 PRIOR_DATA = "prior_data"  # stance prior means and sds, the direction's shape, leaf log spans
 CLAIM_ROWS = ("lower", "upper", "has_lower", "has_upper", "is_point", "extra_variance", "above",
-              "below", "direction", "own", "weight")
+              "below", "direction", "own", "weight", "elapsed", "dated")
 OBSERVATION_ROWS = CLAIM_ROWS[:8]  # the claim's reading (model/inputs.Observations)
 INDEX_ARRAYS = ("claim_quantity", "claim_source", "claim_stance", "source_kind", "pair_quantity",
                 "pair_leaf", "leaf_quantity", "uplift_quantity", "uplift_remainder",
-                "leaf_outcome")
+                "leaf_outcome", "claim_toll")
 
 
 def model_data(inputs: ModelInputs, config: ModelConfig,
@@ -65,6 +66,7 @@ def model_data(inputs: ModelInputs, config: ModelConfig,
     rows.append(claim_directions(inputs.claim_stance, config))
     rows.append(inputs.claim_stance == STANCES.index("own"))
     rows.append(inputs.weight if weights is None else weights)
+    rows += [inputs.tolls.claim_elapsed, inputs.tolls.claim_dated]
     priors = [config.bias.stance(name) for name in STANCES]
     bias = config.bias
     return {
@@ -74,7 +76,8 @@ def model_data(inputs: ModelInputs, config: ModelConfig,
         PRIOR_DATA: np.concatenate([[p.mu for p in priors],
                                     [0.0 if p.fixed else p.sigma for p in priors],
                                     [bias.direction_softness, bias.direction_far_scale],
-                                    inputs.leaf_log_span]).astype(float),
+                                    inputs.leaf_log_span, inputs.tolls.end_days,
+                                    inputs.tolls.has_end, inputs.tolls.log_span]).astype(float),
     }
 
 
@@ -83,7 +86,7 @@ def build_model(dataset: Dataset, config: ModelConfig,
     """The PyMC model for ``dataset`` under ``config`` (nothing is sampled here); ``inputs``
     are the dataset's model inputs when the caller has them already."""
     inputs = inputs or ModelInputs.from_dataset(dataset, config)
-    _check_buildable(dataset, inputs, config)
+    check_buildable(dataset, config)
     return build_from_inputs(inputs, config)
 
 
@@ -100,12 +103,21 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig) -> pm.Model:
         index.stance_prior_mu = data[PRIOR_DATA][:n_stances]
         index.stance_prior_sd = data[PRIOR_DATA][n_stances:2 * n_stances]
         softness, far_scale = data[PRIOR_DATA][2 * n_stances], data[PRIOR_DATA][2 * n_stances + 1]
-        index.leaf_log_span = data[PRIOR_DATA][2 * n_stances + 2:]
+        n_leaves, n_tolls = len(inputs.leaf_ids), len(inputs.tolls.ids)
+        per_leaf = data[PRIOR_DATA][2 * n_stances + 2:]
+        index.leaf_log_span = per_leaf[:n_leaves]
+        end_days, has_end, toll_log_span = (per_leaf[n_leaves + i * n_tolls:][:n_tolls]
+                                            for i in range(3))
 
         log_count = pt.log(_true_counts(inputs, config, index))
         stance, source_bias = _biases(inputs, config, index)
         index.claim_direction = claim.direction
-        loc = claim_location(log_count, stance, source_bias, index, softness)
+        to_date = 0.0  # log(toll to date / final toll) of each claim: running tolls only
+        if n_tolls:
+            timescale, shape = toll_parameters(config, toll_log_span)
+            to_date = log_fraction_to_date(timescale, shape, index.claim_toll, claim.elapsed,
+                                           claim.dated, end_days, has_end)
+        loc = claim_location(log_count, stance, source_bias, index, softness, to_date)
         scale = claim_scale(_noise_scales(config, index), claim.extra_variance, index)
 
         claim_likelihood(OBSERVED, loc, scale, claim, far_scale, config,
@@ -124,15 +136,16 @@ def _unpacked_index(packed, inputs: ModelInputs) -> SimpleNamespace:
 
 
 def claim_location(log_count, stance, source_bias, index: ModelInputs | SimpleNamespace,
-                   softness: float):
+                   softness: float, to_date=0.0):
     """Log of what each claim's source would state before noise: log T + the claim's
-    directed bias (stance + source bias, kept on its direction's side: direction.py). Works
+    directed bias (stance + source bias, kept on its direction's side: direction.py), plus
+    ``to_date``, log(T(as_of) / T) for a claim on a running toll (tolls.py). Works
     on PyMC tensors and on numpy draws (leading sample axes); ``index`` holds the claim index
     arrays and ``claim_direction`` (ModelInputs with the directions added by
     ``with_directions``, or the pm.Data twins inside the model)."""
     bias = stance[..., index.claim_stance] + source_bias[..., index.claim_source]
-    return log_count[..., index.claim_quantity] + directed_bias(bias, index.claim_direction,
-                                                                softness)
+    return (log_count[..., index.claim_quantity] + to_date
+            + directed_bias(bias, index.claim_direction, softness))
 
 
 def with_directions(inputs: ModelInputs, config: ModelConfig) -> SimpleNamespace:
@@ -252,49 +265,3 @@ def _noise_scales(config: ModelConfig, index: SimpleNamespace):
         "noise_scale", pt.exp(kind_log_scale[index.source_kind] + source_sd * source_z),
         dims="source",
     )
-
-
-def _check_buildable(dataset: Dataset, inputs: ModelInputs, config: ModelConfig) -> None:
-    """Refuse, with the likely cause named, data the model cannot take."""
-    if not dataset.claims:
-        raise ModelBuildError("the dataset has no claims: there is nothing to estimate from.")
-    if config.noise.rounding == "density":
-        zeros = [c.claim_id for c in dataset.claims
-                 if c.observation.is_point and c.observation.low == 0]
-        if zeros:
-            raise ModelBuildError(
-                f"model {config.name!r} uses the log-scale density for stated counts, which "
-                f"cannot take a claim of 0 ({', '.join(zeros[:5])}); use rounding = \"interval\"."
-            )
-
-
-def nesting_conflicts(dataset: Dataset) -> list[str]:
-    """Claims that contradict the nesting outright (the parts are claimed above every claim
-    about a complete parent). The model can still absorb them as bias or noise, but they are
-    the likely cause when a fit cannot initialize, and deserve a warning in any case."""
-    conflicts = []
-    for q in dataset.quantities:
-        children = dataset.children[q.quantity_id]
-        if not (q.complete and children):
-            continue
-        parent_high = _highest_bound(dataset, q.quantity_id)
-        children_low = sum(_lowest_bound(dataset, child) for child in children)
-        if parent_high is not None and children_low > parent_high:
-            conflicts.append(
-                f"impossible nesting: {q.quantity_id!r} is complete (the sum of its parts), but "
-                f"its parts are claimed at {children_low:,} or more while a claim about it "
-                f"says at most {parent_high:,}. Check the parent links and the complete flag."
-            )
-    return conflicts
-
-
-def _lowest_bound(dataset: Dataset, quantity_id: str) -> int:
-    """The largest lower bound any single claim puts on the stated count (0 if none; an
-    upper bound's is 0)."""
-    return max((c.observation.low for c in dataset.claims_about(quantity_id)), default=0)
-
-
-def _highest_bound(dataset: Dataset, quantity_id: str) -> int | None:
-    highs = [c.observation.high for c in dataset.claims_about(quantity_id)
-             if c.observation.high is not None]
-    return min(highs, default=None)

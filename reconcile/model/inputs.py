@@ -16,6 +16,7 @@ from reconcile.config import STANCES, ModelConfig
 from reconcile.dataset.fields import parse_date
 from reconcile.dataset.records import Dataset, Quantity
 from reconcile.config import NoiseConfig, ReadingConfig
+from reconcile.model.tolls import TollInputs
 from reconcile.observations import LITERAL, Observation, log_bounds
 
 
@@ -89,6 +90,11 @@ class ModelInputs:
     source_kind: np.ndarray
     weight: np.ndarray  # 1 / size of the claim's evidence group
     observations: Observations
+    tolls: TollInputs  # cumulative quantities, and each claim's date on their time axes
+
+    @property
+    def claim_toll(self) -> np.ndarray:
+        return self.tolls.claim_toll
 
     @classmethod
     def from_dataset(cls, dataset: Dataset, config: ModelConfig | None = None) -> ModelInputs:
@@ -144,6 +150,7 @@ class ModelInputs:
             weight=evidence_weights(dataset, config.dependence.identical_figures == "once"),
             observations=Observations.from_observations([c.observation for c in dataset.claims],
                                                         config.readings, config.noise),
+            tolls=TollInputs.from_dataset(dataset),
         )
 
     @property
@@ -157,6 +164,7 @@ class ModelInputs:
             "outcome": self.outcome_ids,
             "claim": self.claim_ids,
             "stance": STANCES,
+            "toll": self.tolls.ids,
         }
 
 

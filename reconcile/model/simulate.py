@@ -27,7 +27,7 @@ from reconcile.model.likelihood import DENIAL
 
 TRUTH_VARS = ("count", "source_bias", "noise_scale", "stance_bias", "kind_bias",
               "remainder_ratio", "source_bias_sd", "noise_source_sd", "count_intercept",
-              "count_span_slope", "count_within_sd")
+              "count_span_slope", "count_within_sd", "toll_timescale", "toll_shape")
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,15 @@ def locations(truth: dict[str, np.ndarray], inputs: ModelInputs,
               config: ModelConfig) -> np.ndarray:
     """Each claim's log belief before noise (log T + directed bias), from a draw."""
     return claim_location(np.log(truth["count"]), truth["stance_bias"], truth["source_bias"],
-                          with_directions(inputs, config), config.bias.direction_softness)
+                          with_directions(inputs, config), config.bias.direction_softness,
+                          to_date(truth, inputs))
+
+
+def to_date(truth: dict[str, np.ndarray], inputs: ModelInputs) -> np.ndarray | float:
+    """log(toll to date / final toll) of each claim under a draw (0 without running tolls)."""
+    if not inputs.tolls.ids:
+        return 0.0
+    return inputs.tolls.fraction(truth["toll_timescale"], truth["toll_shape"])
 
 
 def observe(dataset: Dataset, statements: np.ndarray, name: str | None = None,

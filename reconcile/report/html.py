@@ -39,6 +39,8 @@ def render_report(fit: Fit, tables: RunTables, citations: dict[str, str], run_ci
     else:
         images["rank"] = plots.rank_plot(fit)
         images["trace"] = plots.trace_plot(fit)
+    if fit.inputs.tolls.ids:
+        images["tolls"] = plots.toll_plot(fit)
     if tables.sensitivity is not None:
         images["sensitivity"] = plots.sensitivity_plot(fit, tables.sensitivity.leave_one_out)
     encoded = {name: base64.b64encode(plots.figure_to_png(fig)).decode("ascii")
@@ -84,6 +86,9 @@ def render_report(fit: Fit, tables: RunTables, citations: dict[str, str], run_ci
         bias_note=_selection_note(len(plots.plotted_sources(tables.sources)),
                                   len(tables.sources), "sources", "those with the most claims",
                                   "the table below and sources.csv"),
+        tolls_note=_selection_note(min(len(fit.inputs.tolls.ids), plots.MAX_TOLL_PANELS),
+                                   len(fit.inputs.tolls.ids), "running tolls",
+                                   "the first in the dataset", "toll_series.csv"),
         anchor_description=(tables.sensitivity.anchor_description
                             if tables.sensitivity is not None else ""),
     )

@@ -11,6 +11,7 @@ class Output:
     name: str
     content: str
     with_sensitivity_only: bool = False  # written only when the sensitivity section is
+    with_tolls_only: bool = False  # written only when the dataset has a running toll
 
 
 OUTPUTS: tuple[Output, ...] = (
@@ -18,6 +19,8 @@ OUTPUTS: tuple[Output, ...] = (
     Output("estimates.csv", "one row per quantity: median, central intervals, flags"),
     Output("sources.csv", "one row per source: its bias factor"),
     Output("claims.csv", "one row per claim: predictive check and LOO Pareto k"),
+    Output("toll_series.csv", "per running toll: the toll to date at each claim's date, and "
+           "the final toll", with_tolls_only=True),
     Output("sensitivity.csv", "per quantity: most influential source, other anchor, "
            "power-scaling", with_sensitivity_only=True),
     Output("leave_one_source_out.csv", "every quantity refitted without each source",
@@ -34,6 +37,8 @@ SOURCE_COLUMNS = ["source_id", "kind", "bias_median", "bias_lower_90", "bias_upp
                   "side", "stance", "n_claims", "noise_scale_median"]
 
 
-def outputs_written(with_sensitivity: bool) -> tuple[str, ...]:
+def outputs_written(with_sensitivity: bool, with_tolls: bool = False) -> tuple[str, ...]:
     """The names of the files a run writes."""
-    return tuple(o.name for o in OUTPUTS if with_sensitivity or not o.with_sensitivity_only)
+    return tuple(o.name for o in OUTPUTS
+                 if (with_sensitivity or not o.with_sensitivity_only)
+                 and (with_tolls or not o.with_tolls_only))

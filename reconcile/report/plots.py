@@ -210,3 +210,58 @@ def sensitivity_plot(fit: Fit, leave_one_out: pd.DataFrame) -> Figure:
     bar.ax.set_yticklabels(["÷10 or less", "÷3", "unchanged", "×3", "×10 or more"], fontsize=7)
     bar.set_label("median without the source / median", fontsize=8)
     return fig
+
+
+# The report draws at most this many running tolls; toll_series.csv has every one.
+MAX_TOLL_PANELS = 6
+_QUALIFIER_MARKERS = {"point": "o", "about": "o", "lower_bound": "^", "upper_bound": "v",
+                      "nearly": "v"}
+
+
+def toll_plot(fit: Fit) -> Figure:
+    """Each running toll (at most MAX_TOLL_PANELS) over time: the toll to date's median with
+    its 50% and 90% central intervals, every claim at the date it counts up to (triangles:
+    "more than" up, "at most"/"nearly" down; bars: ranges and vague words; colour: source),
+    and the final toll's 90% interval at the right."""
+    from reconcile.analysis.toll_series import claim_moment, toll_bands
+
+    dataset = fit.dataset
+    shown = fit.inputs.tolls.ids[:MAX_TOLL_PANELS]
+    fig, axes = plt.subplots(len(shown), 1, figsize=(10, 3.6 * len(shown)),
+                             layout="constrained", squeeze=False)
+    estimates = analysis.estimates(fit).set_index("quantity_id")
+    for ax, quantity_id in zip(axes[:, 0], shown):
+        bands = toll_bands(fit, quantity_id)
+        ax.fill_between(bands["moment"], bands["lower_90"], bands["upper_90"], color="#c8d6e5",
+                        label="toll to date, 90%")
+        ax.fill_between(bands["moment"], bands["lower_50"], bands["upper_50"], color="#8aa5c2",
+                        label="50%")
+        ax.plot(bands["moment"], bands["median"], color="#234", lw=1.5, label="median")
+        speakers = sorted({c.source_id for c in dataset.claims_about(quantity_id)})
+        colour = {s: plt.cm.tab10(i % 10) for i, s in enumerate(speakers)}
+        for index, claim in enumerate(dataset.claims):
+            if claim.quantity_id != quantity_id:
+                continue
+            when, obs = claim_moment(fit, index), claim.observation
+            if obs.kind in ("interval", "vague"):
+                ax.vlines(when, max(obs.low, 0.5), obs.high, color=colour[claim.source_id], lw=3)
+            else:
+                figure = obs.stated
+                ax.plot(when, max(figure, 0.5), _QUALIFIER_MARKERS.get(obs.kind, "o"),
+                        color=colour[claim.source_id], ms=6,
+                        mfc="none" if obs.kind == "about" else colour[claim.source_id])
+        final = estimates.loc[quantity_id]
+        end = bands["moment"].iloc[-1]
+        ax.errorbar([end], [final["median"]], yerr=[[final["median"] - final["lower_90"]],
+                                                    [final["upper_90"] - final["median"]]],
+                    fmt="D", color="#b03a2e", capsize=4, label="final toll, 90%")
+        handles = ax.get_legend_handles_labels()[0]
+        handles += [Line2D([], [], marker="o", ls="", color=colour[s],
+                           label=_short(dataset.source_by_id[s].name, 30)) for s in speakers]
+        ax.legend(handles=handles, fontsize=7, loc="upper left", ncol=2, framealpha=0.9)
+        ax.set_title(_short(dataset.quantity_by_id[quantity_id].description, 90), fontsize=9,
+                     loc="left")
+        ax.set_ylabel("toll to date")
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+    return fig

@@ -31,6 +31,8 @@ def write_outputs(result: RunResult, out_dir: Path, replace: bool = False,
         write_csv(tables.estimates[ESTIMATE_COLUMNS], staging / "estimates.csv")
         write_csv(tables.sources[SOURCE_COLUMNS], staging / "sources.csv")
         write_csv(tables.claims, staging / "claims.csv")
+        if len(tables.tolls):
+            write_csv(tables.tolls, staging / "toll_series.csv")
         if tables.sensitivity is not None:
             write_csv(tables.sensitivity.by_quantity(), staging / "sensitivity.csv")
             write_csv(tables.sensitivity.leave_one_out, staging / "leave_one_source_out.csv")
@@ -45,14 +47,14 @@ def write_outputs(result: RunResult, out_dir: Path, replace: bool = False,
         if started is not None:
             timings["total_s"] = time.perf_counter() - started
         write_json(info, staging / "run.json")
-        _check_declared(staging, tables.sensitivity is not None)
+        _check_declared(staging, tables.sensitivity is not None, len(tables.tolls) > 0)
     return out_dir
 
 
-def _check_declared(staging: Path, with_sensitivity: bool) -> None:
+def _check_declared(staging: Path, with_sensitivity: bool, with_tolls: bool) -> None:
     """The files written are exactly the declared outputs (a new file must be declared)."""
     written = {path.name for path in staging.iterdir()}
-    declared = set(outputs_written(with_sensitivity))
+    declared = set(outputs_written(with_sensitivity, with_tolls))
     if written != declared:
         raise RuntimeError(f"outputs written {sorted(written)} differ from the declared "
                            f"{sorted(declared)} (report/outputs.py)")

@@ -1,0 +1,142 @@
+"""Running tolls: cumulative quantities, whose claims count deaths up to their own date.
+
+A cumulative quantity's count N is its final toll (at its ``end`` when given, otherwise once
+the toll stops growing). Its toll to date follows a saturating growth curve,
+
+    T(t) = N F(t) / F(end),   F(t) = 1 - exp(-(t / timescale)^shape),
+
+t in days from the period's start, F(end) = 1 without an end. T is non-decreasing and equals
+N at the end, whatever the parameters; each claim observes T at its ``as_of`` date through
+the bias, noise and readings of any claim. The curve's timescale and shape are fitted with
+the counts, so the growth after the last report is read off the shape of the series, not
+set by a flat allowance: a series that has levelled off says the final toll is near its last
+figure, one still climbing says it is further up. Priors (``[tolls]``): the timescale's
+log is normal about the series' span (start to end, or to its last report), the shape's
+about 1 (exponential saturation); a shape below 1 is a long tail (bodies found late, the
+wounded dying), above 1 a toll that rises late.
+
+The functions work on NumPy draws (leading sample axes) and PyTensor tensors alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+
+from reconcile.config import ModelConfig
+from reconcile.dataset.fields import parse_moment
+from reconcile.dataset.records import Dataset, Quantity
+
+# Without a start the period is taken to begin this long before the earliest figure counts
+# (a toll is first reported within hours or a day of the event).
+UNDATED_START = dt.timedelta(days=1)
+# a figure counting up to the very start of its period is read as counting this far into it
+# (F(0) = 0: no toll at all)
+MIN_ELAPSED_DAYS = 1.0 / 24.0
+
+
+@dataclass(frozen=True)
+class TollInputs:
+    """The cumulative quantities and each claim's place on its quantity's time axis."""
+
+    ids: tuple[str, ...]  # the cumulative quantities, in dataset order
+    claim_toll: np.ndarray  # index into ids (0 for a claim on another quantity)
+    claim_dated: np.ndarray  # 1 for a claim about a cumulative quantity, else 0
+    claim_elapsed: np.ndarray  # days from the period's start to the claim's as_of (1 if undated)
+    end_days: np.ndarray  # per toll: days from start to end (1 without an end)
+    has_end: np.ndarray  # per toll: 1 with an end, 0 without (the final toll is T(infinity))
+    log_span: np.ndarray  # per toll: log of the days to the end, or to the last report
+    origins: tuple[dt.datetime, ...] = ()  # per toll: the first instant of its period
+
+    def fraction(self, timescale, shape):
+        """log(T(as_of) / N) per claim from draws of the curves (log_fraction_to_date)."""
+        return log_fraction_to_date(timescale, shape, self.claim_toll, self.claim_elapsed,
+                                    self.claim_dated, self.end_days, self.has_end)
+
+    @classmethod
+    def from_dataset(cls, dataset: Dataset) -> TollInputs:
+        tolls = [q for q in dataset.quantities if q.cumulative]
+        ids = tuple(q.quantity_id for q in tolls)
+        number = {quantity_id: i for i, quantity_id in enumerate(ids)}
+        n = len(dataset.claims)
+        claim_toll, dated, elapsed = np.zeros(n, np.int64), np.zeros(n), np.ones(n)
+        origins = {q.quantity_id: _origin(q, dataset) for q in tolls}
+        ends = {q.quantity_id: _end(q) for q in tolls}
+        for i, claim in enumerate(dataset.claims):
+            if claim.quantity_id not in number:
+                continue
+            claim_toll[i], dated[i] = number[claim.quantity_id], 1.0
+            counted_to = parse_moment(claim.counted_to)[1]
+            end = ends[claim.quantity_id]
+            if end is not None:
+                counted_to = min(counted_to, end)  # a later report of the toll: to the end
+            elapsed[i] = max(_days(counted_to - origins[claim.quantity_id]), MIN_ELAPSED_DAYS)
+        has_end = np.array([ends[q] is not None for q in ids], dtype=float)
+        end_days = np.array([_days(ends[q] - origins[q]) if ends[q] else 1.0 for q in ids],
+                            dtype=float)
+        last = np.array([elapsed[(dated == 1) & (claim_toll == i)].max(initial=1.0)
+                         for i in range(len(ids))])
+        span = np.where(has_end == 1, end_days, last)
+        return cls(ids, claim_toll, dated, elapsed, end_days, has_end, np.log(span),
+                   tuple(origins[q] for q in ids))
+
+
+def _origin(quantity: Quantity, dataset: Dataset) -> dt.datetime:
+    """The period's first instant: its start, or a day before its earliest figure counts."""
+    if quantity.start:
+        return parse_moment(quantity.start)[0]
+    dates = [parse_moment(c.counted_to)[0] for c in dataset.claims_about(quantity.quantity_id)]
+    return min(dates) - UNDATED_START
+
+
+def _end(quantity: Quantity) -> dt.datetime | None:
+    return parse_moment(quantity.end)[1] if quantity.end else None
+
+
+def _days(delta: dt.timedelta) -> float:
+    return delta.total_seconds() / 86_400.0
+
+
+def log_growth(elapsed, timescale, shape):
+    """log F(t) = log(1 - exp(-(t / timescale)^shape)), accurate from t << timescale (where
+    it is about shape * log(t / timescale)) to t >> timescale (about 0)."""
+    if isinstance(timescale, pt.Variable):
+        return pt.log1mexp(-((elapsed / timescale) ** shape))
+    x = (elapsed / timescale) ** shape  # log(1 - e^-x): expm1 for small x, log1p for large
+    with np.errstate(divide="ignore"):
+        return np.where(x < np.log(2.0), np.log(-np.expm1(-x)), np.log1p(-np.exp(-x)))
+
+
+def log_fraction_to_date(timescale, shape, claim_toll, claim_elapsed, claim_dated,
+                         end_days, has_end):
+    """log(T(as_of) / N) for every claim, 0 for claims on other quantities: ``timescale`` and
+    ``shape`` per toll (NumPy draws with leading sample axes, or the model's tensors), the
+    other arrays as in TollInputs (or their pm.Data twins)."""
+    at_claim = log_growth(claim_elapsed, timescale[..., claim_toll], shape[..., claim_toll])
+    at_end = log_growth(end_days, timescale, shape) * has_end
+    return claim_dated * (at_claim - at_end[..., claim_toll])
+
+
+def toll_to_date(count, timescale, shape, elapsed, end_days: float, has_end: float):
+    """Draws of T(t) at ``elapsed`` days (NumPy): the final toll ``count`` times F(t) /
+    F(end); ``count``, ``timescale`` and ``shape`` hold one toll's draws."""
+    at_end = log_growth(end_days, timescale, shape) * has_end
+    return count * np.exp(log_growth(elapsed, timescale, shape) - at_end)
+
+
+def toll_parameters(config: ModelConfig, log_span):
+    """The curves' timescale and shape per toll, non-centred (inside a PyMC model);
+    ``log_span`` is the series' log span (pm.Data, so that refits can swap it)."""
+    prior = config.tolls
+    timescale = pm.Deterministic(
+        "toll_timescale",
+        pt.exp(log_span + prior.timescale_sd * pm.Normal("toll_timescale_z", dims="toll")),
+        dims="toll")
+    shape = pm.Deterministic(
+        "toll_shape", pt.exp(prior.shape_sd * pm.Normal("toll_shape_z", dims="toll")),
+        dims="toll")
+    return timescale, shape
