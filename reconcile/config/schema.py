@@ -151,9 +151,10 @@ class TollConfig(_Strict):
     curve T(t) = N F(t) / F(end), F(t) = 1 - exp(-(t / timescale)^shape), t in days from the
     period's start (model/tolls.py; docs/model.md, "Running tolls")."""
 
-    timescale_sd: float = Field(1.5, gt=0, description=(
-        "log-scale sd of the curve's timescale about the series' span (start to end, or to "
-        "the last report)"))
+    timescale_share: float = Field(0.25, gt=0, description=(
+        "prior median of the curve's timescale as a share of the series' span (start to "
+        "end, or to the last report): reports go on until a toll has mostly settled"))
+    timescale_sd: float = Field(1.5, gt=0, description="log-scale sd of the timescale")
     shape_sd: float = Field(0.5, gt=0, description="log-scale sd of the curve's shape about 1")
 
 

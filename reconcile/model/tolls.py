@@ -11,8 +11,9 @@ the bias, noise and readings of any claim. The curve's timescale and shape are f
 the counts, so the growth after the last report is read off the shape of the series, not
 set by a flat allowance: a series that has levelled off says the final toll is near its last
 figure, one still climbing says it is further up. Priors (``[tolls]``): the timescale's
-log is normal about the series' span (start to end, or to its last report), the shape's
-about 1 (exponential saturation); a shape below 1 is a long tail (bodies found late, the
+log is normal about a quarter of the series' span (start to end, or to its last report:
+reports go on until a toll has mostly settled), the shape's about 1 (exponential
+saturation); a shape below 1 is a long tail (bodies found late, the
 wounded dying), above 1 a toll that rises late.
 
 The functions work on NumPy draws (leading sample axes) and PyTensor tensors alike.
@@ -134,7 +135,8 @@ def toll_parameters(config: ModelConfig, log_span):
     prior = config.tolls
     timescale = pm.Deterministic(
         "toll_timescale",
-        pt.exp(log_span + prior.timescale_sd * pm.Normal("toll_timescale_z", dims="toll")),
+        pt.exp(log_span + np.log(prior.timescale_share)
+               + prior.timescale_sd * pm.Normal("toll_timescale_z", dims="toll")),
         dims="toll")
     shape = pm.Deterministic(
         "toll_shape", pt.exp(prior.shape_sd * pm.Normal("toll_shape_z", dims="toll")),
