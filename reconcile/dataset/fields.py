@@ -72,23 +72,20 @@ class Cells:
         return int(digits or "0")
 
     def date(self, column: str) -> str | None:
-        value = self.text(column)
-        if not value:
-            return None
-        if parse_date(value) is None:
-            self.problem(column, f"{_show(value)} is not an ISO date.",
-                         "Write YYYY-MM-DD (or YYYY-MM, YYYY when only that is known).")
-            return None
-        return value
+        return self._dated(column, parse_date, "an ISO date",
+                           "Write YYYY-MM-DD (or YYYY-MM, YYYY when only that is known).")
 
     def moment(self, column: str) -> str | None:
         """An ISO date, or date and time (``YYYY-MM-DDTHH:MM``): when a figure counted up to."""
+        return self._dated(column, parse_moment, "an ISO date or date and time",
+                           "Write YYYY-MM-DD, or YYYY-MM-DDTHH:MM for a time of day (24-hour).")
+
+    def _dated(self, column: str, parse, what: str, hint: str) -> str | None:
         value = self.text(column)
         if not value:
             return None
-        if parse_moment(value) is None:
-            self.problem(column, f"{_show(value)} is not an ISO date or date and time.",
-                         "Write YYYY-MM-DD, or YYYY-MM-DDTHH:MM for a time of day (24-hour).")
+        if parse(value) is None:
+            self.problem(column, f"{_show(value)} is not {what}.", hint)
             return None
         return value
 
