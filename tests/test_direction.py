@@ -200,3 +200,20 @@ def test_a_denial_swapped_into_a_compiled_model_is_read_as_one():
         refit = model.compile_logp(vars=[model[OBSERVED]], sum=False)(point)[0]
         np.testing.assert_allclose(refit, _pointwise_logp(_denial_dataset(swapped), config),
                                    rtol=1e-12)
+
+
+def test_predictive_draws_state_a_denial_as_zero_and_only_the_simulator_marks_it():
+    """A blanket denial is drawn as 0 in the model anyone samples (prior and posterior
+    predictive); the simulator's model marks it (DENIAL) so that it becomes an exact 0."""
+    from reconcile.config import ModelConfig
+    from reconcile.model.build import OBSERVED, build_model
+    from reconcile.model.likelihood import DENIAL
+
+    dataset = _denial_dataset(3)
+    public = build_model(dataset, ModelConfig())
+    draws = pm.draw(public[OBSERVED], draws=400, random_seed=1)[:, 0]  # the party's claim
+    assert draws.min() >= 0 and np.mean(draws == 0) >= 0.25 - 0.07  # denials and noisy 0s
+    marked = build_model(dataset, ModelConfig(), mark_denials=True)
+    draws = pm.draw(marked[OBSERVED], draws=400, random_seed=1)[:, 0]
+    # the denial rate, 0.25: within 3.2 binomial se (0.022 at 400 draws)
+    assert np.mean(draws == DENIAL) == pytest.approx(0.25, abs=0.07)

@@ -81,16 +81,18 @@ def model_data(inputs: ModelInputs, config: ModelConfig,
     }
 
 
-def build_model(dataset: Dataset, config: ModelConfig,
-                inputs: ModelInputs | None = None) -> pm.Model:
+def build_model(dataset: Dataset, config: ModelConfig, inputs: ModelInputs | None = None,
+                mark_denials: bool = False) -> pm.Model:
     """The PyMC model for ``dataset`` under ``config`` (nothing is sampled here); ``inputs``
-    are the dataset's model inputs when the caller has them already."""
+    are the dataset's model inputs when the caller has them already; ``mark_denials``: its
+    predictive draws mark a blanket denial as likelihood.DENIAL (the simulator's)."""
     inputs = inputs or ModelInputs.from_dataset(dataset, config)
     check_buildable(dataset, config)
-    return build_from_inputs(inputs, config)
+    return build_from_inputs(inputs, config, mark_denials)
 
 
-def build_from_inputs(inputs: ModelInputs, config: ModelConfig) -> pm.Model:
+def build_from_inputs(inputs: ModelInputs, config: ModelConfig,
+                      mark_denials: bool = False) -> pm.Model:
     values = model_data(inputs, config)
     with pm.Model(coords=inputs.coords) as model:
         # observed data as pm.Data so that simulated datasets can be swapped in; index
@@ -121,7 +123,7 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig) -> pm.Model:
         scale = claim_scale(_noise_scales(config, index), claim.extra_variance, index)
 
         claim_likelihood(OBSERVED, loc, scale, claim, far_scale, config,
-                         inputs.observations.stated)
+                         inputs.observations.stated, mark_denials)
     return model
 
 

@@ -22,7 +22,7 @@ from reconcile.model.noise import NoiseFamily, noise_family
 
 
 def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfig,
-                     stated: np.ndarray):
+                     stated: np.ndarray, mark_denials: bool = False):
     """The claims' observed distribution in the model: ``claim`` holds the claim rows
     (model/build.CLAIM_ROWS). Its log-probability is each claim's reading (reading_logp),
     with a party's blanket denial of its own losses as a mixture: an own-side statement is an
@@ -55,7 +55,7 @@ def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfi
                                pm.Uniform.dist(0.0, 1.0, size=size))
         statement = pt.round(pt.exp(pt.clip(loc + scale * draws, -50.0, 50.0)))
         denies = pt.eq(own, 1) & (pm.Uniform.dist(0.0, 1.0, size=size) < rate)
-        return pt.switch(denies, DENIAL, statement)
+        return pt.switch(denies, DENIAL if mark_denials else 0.0, statement)
 
     return pm.CustomDist(
         name, loc, scale, claim.lower, claim.upper, claim.has_lower, claim.has_upper,
@@ -65,9 +65,10 @@ def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfi
     )
 
 
-# A blanket denial among drawn statements: an exact 0 whatever the claim's qualifier (a denial
-# is "no one was killed", never "at most 5" or "dozens"), marked apart from a 0 that the noise
-# rounded to, which a bound or a vague word can hold (simulate.observe reads the mark).
+# A blanket denial among the simulator's drawn statements (a model built with mark_denials):
+# an exact 0 whatever the claim's qualifier (a denial is "no one was killed", never "at most
+# 5" or "dozens"), marked apart from a 0 that the noise rounded to, which a bound or a vague
+# word can hold (simulate.observe reads the mark). Predictive draws elsewhere state 0.
 DENIAL = -1.0
 
 

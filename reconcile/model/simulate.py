@@ -56,7 +56,7 @@ class PriorDraws:
 
 def draw_prior(dataset: Dataset, config: ModelConfig, seed: int, n: int) -> PriorDraws:
     """``n`` prior predictive draws for the structure of ``dataset``."""
-    model = build_model(dataset, config)
+    model = build_model(dataset, config, mark_denials=True)
     names = [name for name in (*TRUTH_VARS, OBSERVED) if name in model.named_vars]
     prior = pm.sample_prior_predictive(draws=n, model=model, var_names=names, random_seed=seed)
     params = {name: _draws(prior, name) for name in names if name != OBSERVED}
