@@ -32,10 +32,7 @@ def toll_series_table(fit: Fit) -> pd.DataFrame:
     posterior = fit.idata.posterior
     for number, quantity_id in enumerate(tolls.ids):
         dates = _claim_dates(fit, number)
-        count, timescale, shape = (
-            posterior[name].sel({dim: quantity_id}).values[..., None]  # (chain, draw, 1)
-            for name, dim in (("count", "quantity"), ("toll_timescale", "toll"),
-                              ("toll_shape", "toll")))
+        count, timescale, shape = _curve_draws(posterior, quantity_id)
         elapsed = np.array(list(dates.values()), dtype=float)
         to_date = toll_to_date(count, timescale, shape, elapsed, tolls.end_days[number],
                                tolls.has_end[number])
@@ -59,11 +56,7 @@ def toll_bands(fit: Fit, quantity_id: str, points: int = 80) -> pd.DataFrame:
                                      & (tolls.claim_toll == number)].max())
     horizon = tolls.end_days[number] if tolls.has_end[number] else 1.25 * last
     days = np.linspace(horizon / points, horizon, points)
-    posterior = fit.idata.posterior
-    count, timescale, shape = (
-        posterior[name].sel({dim: quantity_id}).values[..., None]
-        for name, dim in (("count", "quantity"), ("toll_timescale", "toll"),
-                          ("toll_shape", "toll")))
+    count, timescale, shape = _curve_draws(fit.idata.posterior, quantity_id)
     draws = toll_to_date(count, timescale, shape, days, tolls.end_days[number],
                          tolls.has_end[number])
     table = _summary(xr.DataArray(draws, dims=(*SAMPLE_DIMS, "point")), quantity_id,
@@ -78,6 +71,13 @@ def claim_moment(fit: Fit, index: int) -> dt.datetime:
     tolls = fit.inputs.tolls
     return (tolls.origins[int(tolls.claim_toll[index])]
             + dt.timedelta(days=float(tolls.claim_elapsed[index])))
+
+
+def _curve_draws(posterior, quantity_id: str) -> tuple[np.ndarray, ...]:
+    """One toll's draws of its final toll, timescale and shape, each (chain, draw, 1)."""
+    return tuple(posterior[name].sel({dim: quantity_id}).values[..., None]
+                 for name, dim in (("count", "quantity"), ("toll_timescale", "toll"),
+                                   ("toll_shape", "toll")))
 
 
 def _claim_dates(fit: Fit, number: int) -> dict[str, float]:

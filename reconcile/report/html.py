@@ -40,7 +40,7 @@ def render_report(fit: Fit, tables: RunTables, citations: dict[str, str], run_ci
         images["rank"] = plots.rank_plot(fit)
         images["trace"] = plots.trace_plot(fit)
     if fit.inputs.tolls.ids:
-        images["tolls"] = plots.toll_plot(fit)
+        images["tolls"] = plots.toll_plot(fit, tables.tolls)
     if tables.sensitivity is not None:
         images["sensitivity"] = plots.sensitivity_plot(fit, tables.sensitivity.leave_one_out)
     encoded = {name: base64.b64encode(plots.figure_to_png(fig)).decode("ascii")

@@ -218,18 +218,20 @@ _QUALIFIER_MARKERS = {"point": "o", "about": "o", "lower_bound": "^", "upper_bou
                       "nearly": "v"}
 
 
-def toll_plot(fit: Fit) -> Figure:
+def toll_plot(fit: Fit, series: pd.DataFrame | None = None) -> Figure:
     """Each running toll (at most MAX_TOLL_PANELS) over time: the toll to date's median with
     its 50% and 90% central intervals, every claim at the date it counts up to (triangles:
     "more than" up, "at most"/"nearly" down; bars: ranges and vague words; colour: source),
-    and the final toll's 90% interval at the right."""
-    from reconcile.analysis.toll_series import claim_moment, toll_bands
+    and the final toll's 90% interval at the right. ``series``: the fit's toll_series table,
+    when the caller has it."""
+    from reconcile.analysis.toll_series import claim_moment, toll_bands, toll_series_table
 
+    series = toll_series_table(fit) if series is None else series
+    finals = series[series["point"] == "final"].set_index("quantity_id")
     dataset = fit.dataset
     shown = fit.inputs.tolls.ids[:MAX_TOLL_PANELS]
     fig, axes = plt.subplots(len(shown), 1, figsize=(10, 3.6 * len(shown)),
                              layout="constrained", squeeze=False)
-    estimates = analysis.estimates(fit).set_index("quantity_id")
     for ax, quantity_id in zip(axes[:, 0], shown):
         bands = toll_bands(fit, quantity_id)
         ax.fill_between(bands["moment"], bands["lower_90"], bands["upper_90"], color="#c8d6e5",
@@ -250,7 +252,7 @@ def toll_plot(fit: Fit) -> Figure:
                 ax.plot(when, max(figure, 0.5), _QUALIFIER_MARKERS.get(obs.kind, "o"),
                         color=colour[claim.source_id], ms=6,
                         mfc="none" if obs.kind == "about" else colour[claim.source_id])
-        final = estimates.loc[quantity_id]
+        final = finals.loc[quantity_id]
         end = bands["moment"].iloc[-1]
         ax.errorbar([end], [final["median"]], yerr=[[final["median"] - final["lower_90"]],
                                                     [final["upper_90"] - final["median"]]],
