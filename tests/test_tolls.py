@@ -65,6 +65,22 @@ def test_each_update_is_evidence_and_a_relayed_update_counts_once():
     assert ("ministry_wounded", "ministry_wounded_later") in groups
 
 
+def test_the_dataset_as_reported_by_a_moment_keeps_what_was_out_by_then():
+    dataset = blast()
+    kept = [c.claim_id for c in dataset.reported_by("2020-08-06").claims]
+    # ministry_0 counts to 23:00 on the 4th; dated figures are known by their day's end
+    assert kept == ["ministry_0", "ministry_1", "ministry_2", "ministry_relayed",
+                    "red_cross_early", "ministry_wounded"]
+    assert [c.claim_id for c in dataset.reported_by("2020-08-04T23:00").claims] == ["ministry_0"]
+    assert dataset.reported_by("2020-08-04T22:59").claims == ()
+    # the wounded's counts have only a published date: the same rule
+    later = [c.claim_id for c in dataset.reported_by("2020-08-09").claims]
+    assert "ministry_wounded_later" in later and "ministry_6" not in later
+    assert dataset.reported_by("2020-08-09").quantities == dataset.quantities
+    with pytest.raises(ValueError, match="not an ISO date"):
+        dataset.reported_by("5 August")
+
+
 def test_claims_are_placed_on_their_tolls_time_axis():
     tolls = TollInputs.from_dataset(blast(end="2020-08-10"))
     assert tolls.ids == ("blast_killed",)
@@ -139,6 +155,17 @@ def test_a_dated_running_toll_loads(tmp_path):
                                                       "2020-08-06"]
 
 
+def test_a_toll_may_start_at_the_hour_of_its_event(tmp_path):
+    """An explosion at 18:08: the first figure, at 23:00, counts five hours of deaths, not a
+    day's (a date starts at midnight)."""
+    folder = _write_folder(tmp_path / "d", {"start": "2020-08-04T18:08", "cumulative": "true"},
+                           [{"value": "78", "as_of": "2020-08-04T23:00"},
+                            {"value": "100", "published": "2020-08-05"}])
+    tolls = TollInputs.from_dataset(load_dataset(folder))
+    assert tolls.claim_elapsed[0] == pytest.approx((23 * 60 - (18 * 60 + 8)) / 1440)
+    assert tolls.claim_elapsed[1] == pytest.approx((48 * 60 - (18 * 60 + 8)) / 1440)
+
+
 @pytest.mark.parametrize("quantity, claim, column, says", [
     ({"cumulative": "true"}, {"value": "78"}, "as_of", "cumulative toll"),
     ({"start": "2020-08-04", "end": "2020-08-10", "cumulative": "true"},
@@ -154,11 +181,17 @@ def test_a_dated_running_toll_loads(tmp_path):
      "not an ISO date or date and time"),
     ({"cumulative": "maybe"}, {"value": "78", "as_of": "2020-08-05"}, "cumulative",
      "not true or false"),
+    ({"start": "2020-08-04 18h", "cumulative": "true"}, {"value": "78", "as_of": "2020-08-05"},
+     "start", "not an ISO date or date and time"),
+    ({"start": "2020-08-04T18:08", "end": "2020-08-04T12:00", "cumulative": "true"},
+     {"value": "78", "as_of": "2020-08-04"}, "end", "before it starts"),
+    ({"start": "2020-08-04T18:08", "cumulative": "true"},
+     {"value": "78", "as_of": "2020-08-04T17:00"}, "as_of", "before 'blast_killed' starts"),
 ])
 def test_bad_dates_are_refused_with_their_place(tmp_path, quantity, claim, column, says):
     folder = _write_folder(tmp_path / "d", quantity, [claim])
     issues = check_dataset(folder)
-    file = "quantities.csv" if column == "cumulative" else "claims.csv"
+    file = "quantities.csv" if column in ("cumulative", "start", "end") else "claims.csv"
     assert [(i.file, i.row, i.column) for i in issues] == [(file, 2, column)], issues
     assert says in issues[0].message
 

@@ -13,7 +13,7 @@ from reconcile.config.lexicon import Lexicon
 from reconcile.dataset.claim_rows import read_claims
 from reconcile.dataset.csvfile import Table, read_table
 from reconcile.dataset.documents import Documents
-from reconcile.dataset.fields import Cells, is_duplicate, parse_date
+from reconcile.dataset.fields import Cells, is_duplicate, parse_moment
 from reconcile.dataset.layout import (
     CLAIM_COLUMNS, CLAIMS, DOCUMENTS, QUANTITIES, QUANTITY_COLUMNS, SOURCE_COLUMNS, SOURCES,
 )
@@ -110,6 +110,13 @@ def _sources(table: Table, issues: list[InputIssue]) -> dict[str, Source]:
 
 
 # --- quantities.csv ------------------------------------------------------------------------
+def _ends_before_start(start: str, end: str) -> bool:
+    """A date ends at its last midnight (exclusive), a date and time at its minute."""
+    first = parse_moment(start)[0]
+    end_first, end_last = parse_moment(end)
+    return first > end_last or (first == end_last and end_first < end_last)
+
+
 def _quantities(table: Table, issues: list[InputIssue]) -> dict[str, Quantity]:
     quantities: dict[str, Quantity] = {}
     rows: dict[str, int] = {}
@@ -119,11 +126,11 @@ def _quantities(table: Table, issues: list[InputIssue]) -> dict[str, Quantity]:
         description = cells.text("description", required=True)
         outcome = cells.choice("outcome", OUTCOMES)
         side = cells.slug("side")
-        start, end = cells.date("start"), cells.date("end")
+        start, end = cells.moment("start"), cells.moment("end")
         parent = cells.slug("parent")
         complete = cells.boolean("complete")
         cumulative = cells.boolean("cumulative")
-        if start and end and parse_date(start)[0] > parse_date(end)[1]:
+        if start and end and _ends_before_start(start, end):
             cells.problem("end", f"the period ends ({end}) before it starts ({start}).",
                           "Swap start and end, or correct the dates.")
         if quantity_id is None or is_duplicate(cells, "quantity_id", quantity_id, rows, "Quantity"):

@@ -6,11 +6,12 @@ validates) or by the simulator (which constructs valid data by design).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import MappingProxyType
 from typing import Literal, Mapping
 
+from reconcile.dataset.fields import parse_moment
 from reconcile.observations import Observation
 
 OUTCOMES: tuple[str, ...] = ("killed", "wounded", "captured", "missing", "casualties")
@@ -138,6 +139,25 @@ class Dataset:
 
     def claims_by(self, source_id: str) -> tuple[Claim, ...]:
         return tuple(c for c in self.claims if c.source_id == source_id)
+
+    def reported_by(self, moment: str) -> Dataset:
+        """The dataset as it could be curated at ``moment`` (an ISO date, to its end, or
+        ``YYYY-MM-DDTHH:MM``): the claims whose report was out by then. A report dated by the
+        day is known by that day's end, and none before the moment its figure counts to;
+        claims with no date cannot be placed in time and are left out. What a running
+        toll's first days said of its final toll is a fit of this."""
+        cut = parse_moment(moment)
+        if cut is None:
+            raise ValueError(f"{moment!r} is not an ISO date or date and time (YYYY-MM-DD or "
+                             "YYYY-MM-DDTHH:MM)")
+        kept = []
+        for claim in self.claims:
+            # a report is known by the end of its date (a date and time: by that minute),
+            # and not before the moment its figure counts up to
+            known = [parse_moment(d)[1] for d in (claim.published, claim.as_of) if d]
+            if known and max(known) <= cut[1]:
+                kept.append(claim)
+        return replace(self, claims=tuple(kept), name=f"{self.name} (reported by {moment})")
 
     # --- the quantity forest -------------------------------------------------------------
     @cached_property

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from reconcile.config import STANCES, ModelConfig
-from reconcile.dataset.fields import parse_date
+from reconcile.dataset.fields import parse_moment
 from reconcile.dataset.records import Dataset, Quantity
 from reconcile.config import NoiseConfig, ReadingConfig
 from reconcile.model.tolls import TollInputs
@@ -176,10 +176,10 @@ def log_span(quantity: Quantity) -> float:
     cover their whole month or year); 0 when it has no period."""
     if not (quantity.start and quantity.end):
         return 0.0
-    start, end = parse_date(quantity.start), parse_date(quantity.end)
+    start, end = parse_moment(quantity.start), parse_moment(quantity.end)
     if start is None or end is None:
         return 0.0
-    days = max((end[1] - start[0]).days + 1, 1)
+    days = max((end[1] - start[0]).total_seconds() / 86_400.0, 1.0)
     return math.log(days / REFERENCE_SPAN_DAYS)
 
 
