@@ -5,11 +5,16 @@ or as "more than" it, and a monitor's own count. The truths are never drawn from
 One archive is one event (an attack, a battle, a disaster), a cumulative quantity:
 
 * **Final toll** N: log-normal, median 150, sd 1.2 on the log scale (90% within 20-1,100).
-* **Known toll** K(t) = N * (a + (1 - a) * (1 - exp(-(t / tau)^k))), t in days after the
-  event: a share a ~ U(0.1, 0.5) counted at once, the rest recovered over a timescale tau
-  (log-normal, median 2 days, sd 0.8) with shape k ~ U(0.6, 1.4). Not the model's curve: it
-  jumps at t = 0. Half the archives give the quantity an end 30 days after the event, whose
-  truth is then K(30 days); the others' truth is N.
+* **Known toll** K(t) = N * ((1 - l) * (a + (1 - a) * (1 - exp(-(t / tau)^k)))
+  + l * (1 - exp(-t / tau_late))), t in days after the event: a share a ~ U(0.1, 0.5)
+  counted at once, the rest of the early deaths recovered over a timescale tau (log-normal,
+  median 2 days, sd 0.8) with shape k ~ U(0.6, 1.4), and a late share l ~ U(0, 0.25) (the
+  wounded who die later, remains identified months on) over tau_late (log-normal, median 60
+  days, sd 0.5). Not the model's curve: it jumps at t = 0 and has two timescales. The late
+  share is what real tolls show: Beirut's official toll stood at 190 on day 26 and the final
+  count is 218 (examples/beirut-2020), 13% of it after the reports ended. Half the archives
+  give the quantity an end 30 days after the event, whose truth is then K(30 days); the
+  others' truth is N.
 * **Official updates** (the health ministry, third party): 3 to 9, the first within hours,
   then gaps growing by half each time (exponential, mean 0.6 days at first), within 25 days;
   each states the confirmed dead, K(t) * U(0.85, 1), never below its previous figure, with
@@ -37,16 +42,20 @@ FINAL = (150.0, 1.2)
 AT_ONCE = (0.1, 0.5)
 TIMESCALE_DAYS = (2.0, 0.8)
 SHAPE = (0.6, 1.4)
+LATE_SHARE = (0.0, 0.25)
+LATE_TIMESCALE_DAYS = (60.0, 0.5)
 END_DAYS = 30
 UPDATES = (3, 9)
 LAST_UPDATE_DAYS = 25.0
 QUANTITY = "event_killed"
 
 
-def known_toll(final: float, at_once: float, timescale: float, shape: float, days):
+def known_toll(final: float, at_once: float, timescale: float, shape: float, late: float,
+               late_timescale: float, days):
     """K(t): the deaths known by ``days`` after the event."""
     days = np.asarray(days, dtype=float)
-    return final * (at_once + (1 - at_once) * -np.expm1(-(days / timescale) ** shape))
+    early = at_once + (1 - at_once) * -np.expm1(-(days / timescale) ** shape)
+    return final * ((1 - late) * early + late * -np.expm1(-days / late_timescale))
 
 
 def simulate_toll_series(seed: int) -> Simulation:
@@ -56,7 +65,8 @@ def simulate_toll_series(seed: int) -> Simulation:
     final = max(5.0, float(np.exp(np.log(FINAL[0]) + FINAL[1] * rng.normal())))
     curve = (float(rng.uniform(*AT_ONCE)),
              float(np.exp(np.log(TIMESCALE_DAYS[0]) + TIMESCALE_DAYS[1] * rng.normal())),
-             float(rng.uniform(*SHAPE)))
+             float(rng.uniform(*SHAPE)), float(rng.uniform(*LATE_SHARE)),
+             float(np.exp(np.log(LATE_TIMESCALE_DAYS[0]) + LATE_TIMESCALE_DAYS[1] * rng.normal())))
     event = dt.datetime(2015, 1, 1) + dt.timedelta(days=int(rng.integers(0, 700)),
                                                    hours=int(rng.integers(0, 24)))
     has_end = bool(rng.random() < 0.5)
