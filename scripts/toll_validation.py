@@ -3,8 +3,9 @@
 model. Reported: the coverage of the true final toll by the 50% and 90% central intervals,
 the mean interval score of the 90% interval (Gneiting & Raftery, alpha 0.1, log1p scale:
 reconcile/calibration/scoring.py) against the claim range's (least to greatest stated
-figure) and their ratio, the median 90% width, the coverage of the known toll at each
-official update's date by toll_series' 90% interval, and the share of healthy fits.
+figure) and their ratio, the median 90% width; for the known toll at each official update's date (the toll to
+date), the coverage of toll_series' 50% and 90% intervals and their interval score against
+the official figure's own (the figure read as a point); and the share of healthy fits.
 
     .venv/bin/python scripts/toll_validation.py --series 40 --out /tmp/tolls.json
 
@@ -49,8 +50,9 @@ def fit_series(seed: int, draws: int, tune: int, chains: int) -> dict:
                                             "upper_90")},
         "claim_low": float(min(stated)), "claim_high": float(max(stated)),
         "update_truth": [float(x) for x in simulation.truth["toll_at_updates"]],
-        "update_lower_90": at_updates["lower_90"].tolist(),
-        "update_upper_90": at_updates["upper_90"].tolist(),
+        **{f"update_{end}_{p}": at_updates[f"{end}_{p}"].tolist()
+           for end in ("lower", "upper") for p in (50, 90)},
+        "update_stated": [float(c.value) for c in updates],
         "healthy": bool(health["ok"]), "max_r_hat": float(health["max_r_hat"]),
         "seconds": time.perf_counter() - started,
     }
@@ -65,8 +67,14 @@ def summarize(records: list[dict]) -> dict:
     truth = column("truth")
     model = interval_score(column("lower_90"), column("upper_90"), truth, ALPHA)
     naive = interval_score(column("claim_low"), column("claim_high"), truth, ALPHA)
-    updates = [(lo <= y <= hi) for r in records for y, lo, hi in
-               zip(r["update_truth"], r["update_lower_90"], r["update_upper_90"])]
+    def at_updates(key: str) -> np.ndarray:
+        return np.array([x for r in records for x in r[key]], dtype=float)
+
+    known = at_updates("update_truth")
+    to_date = interval_score(at_updates("update_lower_90"), at_updates("update_upper_90"),
+                             known, ALPHA)
+    stated = at_updates("update_stated")  # the official figure itself, as a point
+    to_date_naive = interval_score(stated, stated, known, ALPHA)
     return {
         "series": len(records),
         "coverage_90": coverage(column("lower_90"), column("upper_90"), truth),
@@ -76,7 +84,14 @@ def summarize(records: list[dict]) -> dict:
         "interval_score_ratio": model / naive,
         "median_log_width_90": median_log_width(column("lower_90"), column("upper_90")),
         "median_ratio_to_truth": float(np.median(column("median") / truth)),
-        "toll_to_date_coverage_90": float(np.mean(updates)),
+        "toll_to_date_points": len(known),
+        "toll_to_date_coverage_90": coverage(at_updates("update_lower_90"),
+                                             at_updates("update_upper_90"), known),
+        "toll_to_date_coverage_50": coverage(at_updates("update_lower_50"),
+                                             at_updates("update_upper_50"), known),
+        "toll_to_date_interval_score_90": to_date,
+        "toll_to_date_interval_score_official_figure": to_date_naive,
+        "toll_to_date_interval_score_ratio": to_date / to_date_naive,
         "healthy_share": float(np.mean([r["healthy"] for r in records])),
         "median_seconds": float(np.median(column("seconds"))),
     }
