@@ -1,4 +1,5 @@
-"""Synthetic archives for the benchmarks: the seed dataset (S) and simulated M, L, XL.
+"""Synthetic archives for the benchmarks: the seed dataset (S), simulated M, L, XL, and T, one
+running toll with 100 dated claims (issue 15's target: it samples healthily in under a minute).
 
 Shapes come from ``reconcile.model.simulate.random_structure`` with nesting capped at depth
 3 (war total > year > battle > killed/wounded, as in curated archives) and the realistic
@@ -8,12 +9,18 @@ log-normal(4, 1.5) (1 to a few thousand, not the prior's 1 to 10,000,000).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from reconcile.config import ModelConfig
 from reconcile.dataset import load_dataset
-from reconcile.dataset.records import Dataset
+from reconcile.calibration.realistic_tolls import known_toll
+from reconcile.dataset.records import Claim, Dataset, Quantity, Source
+from reconcile.numerals import round_down
+from reconcile.qualifiers import read_qualifier
 from reconcile.model.simulate import random_structure, simulate_like
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,10 +47,54 @@ def realistic(config: ModelConfig) -> ModelConfig:
         update={"mu": 4.0, "sigma": 1.5})})
 
 
+TOLL_CLAIMS = 100
+
+
+def toll_dataset(seed: int = 42, n_claims: int = TOLL_CLAIMS) -> Dataset:
+    """One running toll over 60 days (a siege, say: final toll about 2,000, a late share),
+    told by ``n_claims`` dated claims: a ministry's daily count to date (40 updates, to the
+    minute), three outlets relaying some of them as "more than" a round number on their
+    report's date, and a monitor's own counts ("at least"), as realistic_tolls writes them."""
+    rng = np.random.default_rng([seed, 100])
+    curve = (0.2, 6.0, 0.9, 0.15, 60.0)
+    start = dt.datetime(2016, 3, 1, 6, 0)
+    updates = np.sort(rng.uniform(0.2, 59.0, 40))
+    confirmed = np.maximum.accumulate(np.floor(
+        known_toll(2000.0, *curve, updates) * rng.uniform(0.9, 1.0, updates.size)))
+    sources = [Source("ministry", "Health ministry", "official"),
+               Source("monitor", "Monitor", "monitor"),
+               *(Source(f"outlet_{k}", f"Outlet {k}", "media") for k in range(3))]
+
+    def claim(number: int, source: str, qualifier: str, value: int, day: float) -> Claim:
+        moment = start + dt.timedelta(days=float(day))
+        as_of = moment.strftime("%Y-%m-%dT%H:%M") if source == "ministry" else None
+        return Claim(f"c{number:03d}", "siege_killed", source, qualifier,
+                     read_qualifier(qualifier, value, None, None), "report.txt", str(value),
+                     value=value, published=moment.date().isoformat(), as_of=as_of)
+
+    claims = [claim(k, "ministry", "exact", int(v), d)
+              for k, (d, v) in enumerate(zip(updates, confirmed))]
+    while len(claims) < n_claims - 10:
+        k = int(rng.integers(updates.size))
+        value = round_down(int(confirmed[k]))
+        claims.append(claim(len(claims), f"outlet_{len(claims) % 3}",
+                            "more_than" if value < confirmed[k] else "at_least", value,
+                            updates[k] + rng.uniform(0.1, 1.0)))
+    for day in np.sort(rng.uniform(1.0, 59.0, n_claims - len(claims))):
+        figure = int(known_toll(2000.0, *curve, day) * rng.uniform(1.0, 1.2))
+        claims.append(claim(len(claims), "monitor", "at_least", figure, day))
+    quantity = Quantity("siege_killed", "People killed in the siege", "killed",
+                        start=start.strftime("%Y-%m-%dT%H:%M"), cumulative=True)
+    return Dataset(tuple(sources), (quantity,), tuple(claims), name="toll-T")
+
+
 def benchmark_dataset(size: str, config: ModelConfig, seed: int = 42) -> Dataset:
-    """The dataset of ``size``: "S" is the curated seed dataset, the others are simulated."""
+    """The dataset of ``size``: "S" is the curated seed dataset, "T" a running toll with 100
+    dated claims, the others are simulated."""
     if size == "S":
         return load_dataset(ROOT / "seeds", config.lexicon)
+    if size == "T":
+        return toll_dataset(seed)
     shape = SIZES[size]
     structure = random_structure(n_sources=shape.sources, n_quantities=shape.quantities,
                                  n_claims=shape.claims, seed=seed, max_depth=3)
@@ -52,4 +103,4 @@ def benchmark_dataset(size: str, config: ModelConfig, seed: int = 42) -> Dataset
                    name=f"simulated-{size}")
 
 
-__all__ = ["SIZES", "benchmark_dataset", "realistic"]
+__all__ = ["SIZES", "TOLL_CLAIMS", "benchmark_dataset", "realistic", "toll_dataset"]

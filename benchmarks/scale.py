@@ -1,6 +1,8 @@
-"""Speed and memory of reconcile at sizes S (the seed data), M, L and XL.
+"""Speed and memory of reconcile at sizes S (the seed data), M, L and XL, and T (one running
+toll with 100 dated claims).
 
     .venv/bin/python benchmarks/scale.py end-to-end --sizes S M L --repeats 3
+    .venv/bin/python benchmarks/scale.py end-to-end --sizes T --repeats 3
     .venv/bin/python benchmarks/scale.py samplers --sizes S M L --backends nutpie pymc numpyro stan
     .venv/bin/python benchmarks/scale.py fast-path --sizes M --repeats 5
     .venv/bin/python benchmarks/scale.py gradient --sizes S M L XL
@@ -9,7 +11,8 @@
 Every measurement runs in a fresh process (so that compilation caches, JAX's threads and
 memory are its own) and appends one JSON record to benchmarks/results/<kind>.jsonl; `report`
 turns the records into benchmarks/RESULTS.md (medians over repeats). Datasets M, L and XL are
-simulated (benchmarks/datasets.py) and written as dataset folders under --work.
+simulated and T is built (benchmarks/datasets.py); they are written as dataset folders under
+--work.
 """
 
 from __future__ import annotations

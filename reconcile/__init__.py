@@ -37,6 +37,7 @@ _LAZY = {
     "diagnostics": "reconcile.analysis",
     "claim_checks": "reconcile.analysis.ppc",
     "stance_effects_table": "reconcile.analysis.summaries",
+    "toll_series_table": "reconcile.analysis.toll_series",
     "coverage_plot": "reconcile.calibration.plots",
     "sbc_ecdf_plot": "reconcile.calibration.plots",
     "sensitivity": "reconcile.analysis.sensitivity",
@@ -57,6 +58,7 @@ __all__ = ["__version__", *_LAZY, *_MODULES]
 
 if TYPE_CHECKING:  # pragma: no cover
     from reconcile.analysis.summaries import stance_effects_table
+    from reconcile.analysis.toll_series import toll_series_table
     from reconcile.calibration.plots import coverage_plot, sbc_ecdf_plot
     from reconcile.config import ModelConfig, SamplerConfig, config_from_dict, load_config
     from reconcile.dataset import Dataset, check_dataset, load_dataset

@@ -8,6 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+BEIRUT = ROOT / "examples" / "beirut-2020"  # a real running toll; its final count is 218
 MODELS = ROOT / "models"
 RECONCILE = str(Path(sys.executable).with_name("reconcile"))
 

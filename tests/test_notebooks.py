@@ -238,6 +238,14 @@ def test_seed_walkthrough(tmp_path, seed_dataset):
     assert rerun[rerun.index("--draws") + 1] == "200" and "--no-sensitivity" in rerun
     html = (report / "report.html").read_text(encoding="utf-8")
     assert "Anchor: third-party statements" in html
+    # section 8: the Beirut running toll, its series and the first days' final toll
+    series = pd.read_csv(out / "beirut-toll-series.csv")
+    claims = series[series["point"] == "claim"]
+    assert len(claims) == 11 and (np.diff(claims["median"]) >= 0).all()  # a toll never falls
+    final = series[series["point"] == "final"].iloc[0]
+    assert final["median"] >= claims["median"].iloc[-1] and final["lower_90"] >= 100
+    finals = pd.read_csv(out / "beirut-final-toll.csv", index_col=[0, 1])
+    assert list(finals["n_claims"]) == [5, 11]  # the reports out by 6 August, then all
     assert_figures_shown(notebook)
     assert_no_warnings(notebook)
 

@@ -19,6 +19,7 @@ from reconcile.dataset import check_dataset, load_dataset
 from reconcile.dataset.records import Claim, Dataset, Quantity, Source
 from reconcile.model.tolls import TollInputs, log_fraction_to_date, log_growth
 from reconcile.qualifiers import read_qualifier
+from support import BEIRUT
 
 # A blast's official toll, updated over ten days (figures like Beirut's in August 2020), one
 # update relayed by an agency, and a count of the wounded that is not a running toll.
@@ -279,3 +280,29 @@ def test_realistic_series_are_valid_archives_of_a_growing_toll(tmp_path, seed):
     loaded = load_dataset(write_dataset(dataset, tmp_path / "archive"))
     assert loaded.quantities[0].cumulative
     assert [c.counted_to for c in loaded.claims] == [c.counted_to for c in dataset.claims]
+
+
+# --- the real example -----------------------------------------------------------------------
+BEIRUT_FINAL = 218  # Human Rights Watch, August 2021 (examples/beirut-2020/README.md)
+
+
+def test_the_beirut_example_is_a_valid_running_toll():
+    dataset = load_dataset(BEIRUT)
+    (toll,) = dataset.quantities
+    assert toll.cumulative and toll.start == "2020-08-04T18:08"
+    assert len(dataset.claims) == 11 and len(dataset.evidence_groups) == 11
+    assert len(dataset.reported_by("2020-08-06").claims) == 5
+    assert str(BEIRUT_FINAL) in (BEIRUT / "documents" / "12_hrw_2021-08-03.txt").read_text()
+    assert all(c.value != BEIRUT_FINAL for c in dataset.claims)  # the answer is not a claim
+
+
+@pytest.mark.slow
+def test_the_beirut_final_count_lies_in_the_50_interval_of_all_reports():
+    """Issue 15's target on real reporting, at the model file's own sampler settings (seed 0,
+    as `reconcile run` and the example's README); measured 171-224 around 218."""
+    import reconcile
+
+    fitted = reconcile.fit(load_dataset(BEIRUT), reconcile.load_config(), seed=0)
+    assert reconcile.diagnostics(fitted)["ok"]
+    row = reconcile.estimates(fitted).iloc[0]
+    assert row["lower_50"] <= BEIRUT_FINAL <= row["upper_50"]
