@@ -7,6 +7,7 @@ fit of a small running toll to toll_series.csv's table."""
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -280,6 +281,54 @@ def test_realistic_series_are_valid_archives_of_a_growing_toll(tmp_path, seed):
     loaded = load_dataset(write_dataset(dataset, tmp_path / "archive"))
     assert loaded.quantities[0].cumulative
     assert [c.counted_to for c in loaded.claims] == [c.counted_to for c in dataset.claims]
+
+
+def nested_blast() -> Dataset:
+    """The blast's toll inside all its casualties (complete: killed + wounded), with the
+    firefighters among its dead: a running toll as a parent and as a child."""
+    base = blast()
+    killed, wounded = base.quantities
+    quantities = (Quantity("blast_casualties", "Killed and wounded by the blast", "casualties",
+                           complete=True),
+                  replace(killed, parent="blast_casualties"),
+                  replace(wounded, parent="blast_casualties"),
+                  Quantity("firefighters_killed", "Firefighters killed by the blast", "killed",
+                           parent="blast_killed"))
+    claims = (*base.claims,
+              _claim("firefighters", "firefighters_killed", "red_cross", 10,
+                     published="2020-08-06"),
+              # an early "at most" of the toll to date is no upper bound on the final toll
+              _claim("ministry_early_ceiling", "blast_killed", "ministry", 60,
+                     as_of="2020-08-04T21:00", qualifier="at_most"))
+    return Dataset(base.sources, quantities, claims)
+
+
+def test_a_running_toll_nests_as_a_parent_and_as_a_child():
+    from reconcile.config import SamplerConfig, load_config
+    from reconcile.inference import fit
+    from reconcile.model.buildable import nesting_conflicts
+
+    dataset = nested_blast()
+    assert nesting_conflicts(replace(dataset, claims=(*dataset.claims, _claim(
+        "ministry_final_ceiling", "blast_casualties", "ministry", 4000, published="2020-08-20",
+        qualifier="at_most")))) != []  # a bound on a final count is still checked
+    assert nesting_conflicts(dataset) == []
+    # the toll complete over its parts, claimed early at most 60: no bound on the final toll
+    complete = replace(dataset, quantities=tuple(
+        replace(q, complete=True) if q.quantity_id == "blast_killed" else q
+        for q in dataset.quantities), claims=(*dataset.claims, _claim(
+            "firefighters_later", "firefighters_killed", "red_cross", 70,
+            published="2020-08-08")))
+    assert nesting_conflicts(complete) == []
+    fitted = fit(dataset, load_config(), seed=1,
+                 sampler=SamplerConfig(draws=200, tune=300, chains=2))
+    count = fitted.idata.posterior["count"]
+    total, killed = count.sel(quantity="blast_casualties"), count.sel(quantity="blast_killed")
+    wounded = count.sel(quantity="blast_wounded")
+    firefighters = count.sel(quantity="firefighters_killed")
+    assert np.allclose(total, killed + wounded, rtol=1e-9)  # complete: the final toll sums
+    assert bool((firefighters <= killed).all())
+    assert float(killed.median()) > 178  # the final toll, not the first night's toll
 
 
 # --- the real example -----------------------------------------------------------------------

@@ -49,6 +49,10 @@ def _lowest_bound(dataset: Dataset, quantity_id: str) -> int:
 
 
 def _highest_bound(dataset: Dataset, quantity_id: str) -> int | None:
+    """The smallest upper bound a claim puts on the final count: none from a running toll,
+    whose claims bound the toll at their date, below the final one."""
+    if dataset.quantity_by_id[quantity_id].cumulative:
+        return None
     highs = [c.observation.high for c in dataset.claims_about(quantity_id)
              if c.observation.high is not None]
     return min(highs, default=None)
