@@ -123,3 +123,37 @@ def test_claim_checks_in_blocks_equal_one_block(hostile_run, monkeypatch):
     monkeypatch.setattr(checks, "CLAIMS_PER_BLOCK", 3)
     blocked = checks.claim_checks(fitted, seed=1)
     pd.testing.assert_frame_equal(whole, blocked, check_exact=False, rtol=1e-12, atol=1e-15)
+
+
+
+def test_advi_steps_down_its_learning_rate_when_the_loss_becomes_nan(monkeypatch):
+    """pm.fit raises FloatingPointError("NaN occurred in optimization") on a steep posterior
+    (a real archive of exactly agreeing figures did, at seeds 1 and 2): the fit is redone at
+    a smaller rate, and when every rate fails the run stops with exit 4's error, naming the
+    likely cause, never a traceback."""
+    import pymc as pm
+
+    import reconcile as api
+    from reconcile.errors import ModelBuildError
+    from reconcile.inference import advi
+
+    real_fit, rates = pm.fit, []
+
+    def diverging_at(failing):
+        def fit(*args, obj_optimizer, **kwargs):
+            rate = obj_optimizer.keywords["learning_rate"]
+            rates.append(rate)
+            if rate in failing:
+                raise FloatingPointError("NaN occurred in optimization.")
+            return real_fit(*args, obj_optimizer=obj_optimizer, **kwargs)
+        return fit
+
+    dataset = api.load_dataset(SEEDS)
+    sampler = api.SamplerConfig(method="advi", advi_iterations=200, draws=100)
+    monkeypatch.setattr(advi.pm, "fit", diverging_at({advi.LEARNING_RATE}))
+    fitted = api.fit(dataset, api.load_config(), seed=1, sampler=sampler)
+    assert rates == [advi.LEARNING_RATE, advi.FALLBACK_RATES[0]]
+    assert fitted.idata[advi.GROUP].attrs["learning_rate"] == advi.FALLBACK_RATES[0]
+    monkeypatch.setattr(advi.pm, "fit", diverging_at({advi.LEARNING_RATE, *advi.FALLBACK_RATES}))
+    with pytest.raises(ModelBuildError, match="diverged.*figures stated exactly"):
+        api.fit(dataset, api.load_config(), seed=1, sampler=sampler)

@@ -29,6 +29,8 @@ import numpy as np
 import pymc as pm
 import xarray as xr
 
+from reconcile.errors import ModelBuildError
+
 if TYPE_CHECKING:
     from reconcile.config import SamplerConfig
 
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 # reaches in 50,000 (simulated 1,000-claim archives); adam at 0.01 and 0.03 converged to
 # worse losses with narrower intervals.
 LEARNING_RATE = 0.01
+FALLBACK_RATES = (0.001,)  # tried in turn when the loss becomes NaN
 MAX_LOSS_DROP_PER_PARAMETER = 0.01
 PARETO_K_DRAWS = 1000
 DRAWS_PER_BLOCK = 50  # (draws x claims) intermediates: 40 MB each at 100,000 claims
@@ -51,23 +54,43 @@ def fit_advi(model: pm.Model, sampler: SamplerConfig, seed: int,
     convergence check and the Pareto k-hat in the group ``variational``."""
     started = time.perf_counter()
     with model:
-        approximation = pm.fit(n=sampler.advi_iterations, method="advi", random_seed=seed,
-                               start=start,
-                               obj_optimizer=pm.adagrad_window(learning_rate=LEARNING_RATE),
-                               progressbar=progressbar)
+        approximation, rate = _optimise(model, sampler, seed, start, progressbar)
         idata = approximation.sample(sampler.draws, random_seed=seed)
     loss = np.asarray(approximation.hist, dtype=float)
     info = xr.Dataset({"loss": ("iteration", loss)})
     info.attrs.update({
         "method": "advi",
         "iterations_requested": sampler.advi_iterations,
-        "learning_rate": LEARNING_RATE,
+        "learning_rate": rate,
         "free_parameters": int(approximation.ndim),
         "pareto_k": pareto_k(approximation, model, seed),
         "seconds": time.perf_counter() - started,
     })
     idata[GROUP] = xr.DataTree(info)
     return idata
+
+
+def _optimise(model: pm.Model, sampler: SamplerConfig, seed: int,
+              start: dict[str, np.ndarray] | None, progressbar: bool):
+    """pm.fit at LEARNING_RATE, again at each smaller rate of FALLBACK_RATES when the loss
+    becomes NaN (a step too large for a steep corner of the posterior); the approximation
+    and the rate that worked, or ModelBuildError naming the likely cause."""
+    for rate in (LEARNING_RATE, *FALLBACK_RATES):
+        try:
+            approximation = pm.fit(n=sampler.advi_iterations, method="advi", random_seed=seed,
+                                   start=start,
+                                   obj_optimizer=pm.adagrad_window(learning_rate=rate),
+                                   progressbar=progressbar)
+        except FloatingPointError:
+            continue
+        return approximation, rate
+    rates = ", ".join(str(r) for r in (LEARNING_RATE, *FALLBACK_RATES))
+    raise ModelBuildError(
+        f"ADVI's optimisation diverged (the loss became NaN) at every learning rate tried "
+        f"({rates}). The likely cause: figures stated exactly by several sources (a stated "
+        "478,403 is a rounding interval 1 wide) pull their noise scales towards zero, a "
+        "corner too steep for the optimiser. Check those claims (reading them as 'about' "
+        "adds noise), or sample with NUTS (--method nuts) and fewer draws.")
 
 
 def pareto_k(approximation, model: pm.Model, seed: int) -> float:
