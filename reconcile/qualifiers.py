@@ -11,6 +11,21 @@ QUALIFIERS: tuple[str, ...] = (
     "exact", "at_least", "more_than", "at_most", "fewer_than", "nearly", "about", "range",
     "vague",
 )
+# What curators write for a qualifier, and the qualifier it is written as (a hint only:
+# claims.csv must name the qualifier, so that the reading is always the curator's choice).
+QUALIFIER_SYNONYMS: dict[str, str] = {
+    "over": "more_than", "above": "more_than", "more than": "more_than", "exceeds": "more_than",
+    "in excess of": "more_than", "at least": "at_least", "min": "at_least",
+    "minimum": "at_least", "no fewer than": "at_least", "up to": "at_most",
+    "at most": "at_most", "max": "at_most", "maximum": "at_most", "no more than": "at_most",
+    "under": "fewer_than", "below": "fewer_than", "less than": "fewer_than",
+    "fewer than": "fewer_than", "almost": "nearly", "close to": "nearly",
+    "approximately": "about", "approx": "about", "around": "about", "roughly": "about",
+    "some": "about", "circa": "about", "ca": "about", "estimated": "about",
+    "exactly": "exact", "precisely": "exact", "confirmed": "exact", "between": "range",
+    "from to": "range", "dozens": "vague", "hundreds": "vague", "many": "vague",
+    "scores": "vague", "several": "vague",
+}
 VALUE_QUALIFIERS: tuple[str, ...] = ("exact", "at_least", "more_than", "at_most", "fewer_than",
                                      "nearly", "about")
 

@@ -76,6 +76,18 @@ def write_text(table: str, text: str | bytes) -> Callable[[Path], None]:
     return edit
 
 
+def separated_by(table: str, delimiter: str) -> Callable[[Path], None]:
+    """The table as a spreadsheet saves it in a locale that writes decimal commas."""
+    def edit(d: Path) -> None:
+        import csv
+
+        text = (d / table).read_text(encoding="utf-8")
+        rows = list(csv.reader(text.splitlines()))
+        with (d / table).open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, delimiter=delimiter).writerows(rows)
+    return edit
+
+
 def reencode(table: str, encoding: str) -> Callable[[Path], None]:
     def edit(d: Path) -> None:
         path = d / table
@@ -155,6 +167,12 @@ SAEEDI = seed_row(C, "saeedi_moharram_many")
 
 CASES: list[Case] = [
     # --- the header ------------------------------------------------------------------------
+    *[
+        Case(f"{name}-separated", separated_by(table, delimiter),
+             (Expect(table, 1, None, f"separated by {name}, not commas"),))
+        for table, delimiter, name in ((S, ";", "semicolons"), (C, ";", "semicolons"),
+                                       (Q, "\t", "tabs"))
+    ],
     Case("missing-required-column", lambda d: drop_column(d, C, "quote"),
          (Expect(C, 1, "quote", "required column is missing"),)),
     Case("misnamed-required-column", lambda d: rename_column(d, C, "qualifier", "Qualifier"),
@@ -171,6 +189,12 @@ CASES: list[Case] = [
          (Expect(C, LAST_CLAIM + 1, "claim_id", f"already used on row {LAST_CLAIM}"),)),
     Case("unknown-quantity", claim("karbala_bodies_held", quantity_id="no_such_quantity"),
          (Expect(C, KARBALA, "quantity_id", "unknown quantity 'no_such_quantity'"),)),
+    Case("misspelt-quantity", claim("karbala_bodies_held", quantity_id="irgc_killed_khan_tumann"),
+         (Expect(C, KARBALA, "quantity_id", "did you mean 'irgc_killed_khan_tuman'?"),)),
+    Case("misspelt-source", claim("karbala_bodies_held", source_id="karbala_division_spokesmen"),
+         (Expect(C, KARBALA, "source_id", "did you mean 'karbala_division_spokesman'?"),)),
+    Case("misspelt-via", claim("karbala_bodies_held", via="ea_worldveiw"),
+         (Expect(C, KARBALA, "via", "did you mean 'ea_worldview'?"),)),
     Case("unknown-source", claim("karbala_bodies_held", source_id="nobody"),
          (Expect(C, KARBALA, "source_id", "unknown source 'nobody'"),)),
     Case("unknown-via", claim("karbala_bodies_held", via="ea_worldview;nobody"),
@@ -189,6 +213,9 @@ CASES: list[Case] = [
     Case("parent-unknown",
          quantity("irgc_killed_russian_airstrike_dec_2015", parent="no_such_parent"),
          (Expect(Q, LEAF, "parent", "unknown quantity 'no_such_parent'"),)),
+    Case("misspelt-parent", quantity("irgc_killed_russian_airstrike_dec_2015",
+                                     parent="iran_killed_since_oct_2105"),
+         (Expect(Q, LEAF, "parent", "did you mean 'iran_killed_since_oct_2015'?"),)),
     Case("self-parent", quantity("iran_killed_since_2012", parent="iran_killed_since_2012"),
          (Expect(Q, TOP, "parent", "own parent"),)),
     Case("parent-2-cycle",
@@ -224,6 +251,15 @@ CASES: list[Case] = [
     # --- qualifiers and numbers ----------------------------------------------------------
     Case("bad-qualifier", claim("karbala_bodies_held", qualifier="exactly"),
          (Expect(C, KARBALA, "qualifier", "'exactly' is not one of"),)),
+    *[
+        Case(f"qualifier-synonym-{word}", claim("tabrizi_since_2012", qualifier=word),
+             (Expect(C, TABRIZI, "qualifier", f"did you mean {meant!r}?"),))
+        for word, meant in (("over", "more_than"), ("More than", "more_than"),
+                            ("approximately", "about"), ("almost", "nearly"),
+                            ("up-to", "at_most"))
+    ],
+    Case("misspelt-qualifier", claim("tabrizi_since_2012", qualifier="more_thn"),
+         (Expect(C, TABRIZI, "qualifier", "did you mean 'more_than'?"),)),
     *[
         Case(f"missing-value-{q}", claim("karbala_bodies_held", qualifier=q, value=""),
              (Expect(C, KARBALA, "value", f"qualifier {q!r} needs the number"),))
@@ -267,6 +303,8 @@ CASES: list[Case] = [
          (Expect(C, IRGC_EAW, "quote", f"not found in documents/{DOC_000}"),)),
     Case("document-missing", claim("tabrizi_since_2012", document="no_such_file.txt"),
          (Expect(C, TABRIZI, "document", "documents/no_such_file.txt does not exist"),)),
+    Case("document-misspelt", claim("tabrizi_since_2012", document=DOC_000[:-4] + ".tx"),
+         (Expect(C, TABRIZI, "document", f"did you mean {DOC_000!r}?"),)),
     Case("document-absolute-path", claim("tabrizi_since_2012", document="/etc/hostname"),
          (Expect(C, TABRIZI, "document", "is an absolute path"),)),
     Case("document-windows-path", claim("tabrizi_since_2012", document="C:\\docs\\a.txt"),

@@ -140,6 +140,23 @@ def test_unknown_config_key_is_refused_with_a_suggestion():
         config_from_dict({"truth": {"sigmaa": 3}})
 
 
+def test_model_file_errors_name_their_line(tmp_path):
+    """Every problem at once, each with the line that sets it (or opens its table)."""
+    from reconcile.config import load_config
+
+    path = tmp_path / "bad.toml"
+    path.write_text('# a model\nname = "bad"\n\n[bias.own]\nmu = -0.36\nsigma = -1\n\n'
+                    '[noise]\nfamilly = "student_t"\n"nu" = 4\n\n[lexicon.dozens]\n'
+                    'low = "twelve"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    lines = str(raised.value).splitlines()
+    assert lines[0].endswith("problem(s) in the model configuration:")
+    assert "  line 6, bias.own.sigma: Input should be greater than 0" in lines
+    assert "  line 9, noise.familly: unknown key; did you mean 'family'?" in lines
+    assert any(line.startswith("  line 13, lexicon.dozens.low:") for line in lines), lines
+
+
 def _tiny_dataset(claims: list[tuple[str, str, Observation]], complete: bool = False) -> Dataset:
     sources = (Source("a", "A", "official", "x"), Source("b", "B", "monitor", None))
     quantities = (

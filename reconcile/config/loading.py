@@ -4,6 +4,7 @@ every problem listed at once and a "did you mean" for misspelt keys."""
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -67,7 +68,8 @@ def load_config(model: str | Path | None = None) -> ModelConfig:
         raise ConfigError(f"{path}: cannot read the model configuration "
                           f"({exc.strerror or type(exc).__name__})") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
@@ -75,25 +77,56 @@ def load_config(model: str | Path | None = None) -> ModelConfig:
     except RecursionError:  # tomllib recurses once per level of nested arrays and tables
         raise ConfigError(f"{path}: arrays or tables nested too deeply to be a model "
                           "configuration") from None
-    return config_from_dict(data, source=str(path))
+    return config_from_dict(data, source=str(path), text=text)
 
 
-def config_from_dict(data: dict, source: str = "<dict>") -> ModelConfig:
+def config_from_dict(data: dict, source: str = "<dict>", text: str | None = None) -> ModelConfig:
+    """Validate a parsed configuration; ``text``, the TOML it was parsed from, puts the line
+    of each problem in the error."""
     try:
         return ModelConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_describe_validation_error(exc, source)) from None
+        raise ConfigError(_describe_validation_error(exc, source, text)) from None
 
 
-def _describe_validation_error(exc: ValidationError, source: str) -> str:
+def _describe_validation_error(exc: ValidationError, source: str, text: str | None) -> str:
     lines = [f"{source}: {exc.error_count()} problem(s) in the model configuration:"]
     for error in exc.errors():
         location = ".".join(str(part) for part in error["loc"]) or "(top level)"
         message = error["msg"]
         if error["type"] == "extra_forbidden":
             message = "unknown key" + _did_you_mean(error["loc"])
-        lines.append(f"  {location}: {message}")
+        line = _line_of(text, error["loc"]) if text else None
+        lines.append(f"  {f'line {line}, ' if line else ''}{location}: {message}")
     return "\n".join(lines)
+
+
+_TABLE = re.compile(r"\[\[?\s*([^\]]+?)\s*\]\]?")
+_KEY = re.compile(r"([A-Za-z0-9_\-\"'. ]+?)\s*=")
+
+
+def _line_of(text: str, location: tuple) -> int | None:
+    """The line that sets (or, failing that, opens the table of) the key at ``location``: the
+    longest dotted path of a table header plus a key that leads to it."""
+    wanted = tuple(str(part) for part in location if not isinstance(part, int))
+    best, best_depth, table = None, 0, ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = _TABLE.match(stripped) if stripped.startswith("[") else None
+        if header:
+            table, path = _dotted(header.group(1)), _dotted(header.group(1))
+        else:
+            key = _KEY.match(stripped)
+            if not key or stripped.startswith("#"):
+                continue
+            path = table + _dotted(key.group(1))
+        if len(path) > best_depth and wanted[:len(path)] == path:
+            best, best_depth = number, len(path)
+    return best
+
+
+def _dotted(key: str) -> tuple[str, ...]:
+    return tuple(part.strip().strip("\"'") for part in key.split("."))
 
 
 def _did_you_mean(location: tuple) -> str:

@@ -9,13 +9,13 @@ import difflib
 from reconcile.config.lexicon import Lexicon, lookup_term
 from reconcile.dataset.csvfile import Table
 from reconcile.dataset.documents import Documents, document_name
-from reconcile.dataset.fields import Cells, is_duplicate, parse_moment
+from reconcile.dataset.fields import Cells, did_you_mean, is_duplicate, parse_moment
 from reconcile.dataset.layout import CLAIMS, QUANTITIES, SOURCES
 from reconcile.dataset.quotes import mentions_number, mentions_term
 from reconcile.dataset.records import Claim, Quantity, Source
 from reconcile.errors import InputIssue
 from reconcile.observations import Observation
-from reconcile.qualifiers import QUALIFIERS, VALUE_QUALIFIERS, read_qualifier
+from reconcile.qualifiers import QUALIFIER_SYNONYMS, QUALIFIERS, VALUE_QUALIFIERS, read_qualifier
 
 
 
@@ -30,7 +30,7 @@ def read_claims(table: Table, sources: dict[str, Source], quantities: dict[str, 
         claim_id = cells.slug("claim_id", required=True)
         quantity_id = cells.slug("quantity_id", required=True)
         source_id = cells.slug("source_id", required=True)
-        qualifier = cells.choice("qualifier", QUALIFIERS)
+        qualifier = cells.choice("qualifier", QUALIFIERS, QUALIFIER_SYNONYMS)
         value, low, high = cells.count("value"), cells.count("low"), cells.count("high")
         term = cells.text("term") or None
         published = cells.date("published")
@@ -38,10 +38,12 @@ def read_claims(table: Table, sources: dict[str, Source], quantities: dict[str, 
         via = _via(cells, sources, source_id, declared[SOURCES])
         if _unknown(quantity_id, quantities, declared[QUANTITIES]):
             cells.problem("quantity_id", f"unknown quantity {quantity_id!r}.",
-                          "Add it to quantities.csv or fix the id.")
+                          did_you_mean(quantity_id, _ids(quantities, declared[QUANTITIES]))
+                          + "Add it to quantities.csv or fix the id.")
         if _unknown(source_id, sources, declared[SOURCES]):
             cells.problem("source_id", f"unknown source {source_id!r}.",
-                          "Add it to sources.csv or fix the id.")
+                          did_you_mean(source_id, _ids(sources, declared[SOURCES]))
+                          + "Add it to sources.csv or fix the id.")
         observation = _observation(cells, qualifier, value, low, high, term, lexicon)
         if quantity_id in quantities:
             _check_as_of(cells, quantities[quantity_id], as_of, published)
@@ -105,6 +107,11 @@ def _unknown(identifier: str | None, known: dict, declared: set[str] | None) -> 
         and identifier not in declared
 
 
+def _ids(known: dict, declared: set[str] | None) -> set[str]:
+    """The ids a misspelt one may have meant: those read, and those declared on bad rows."""
+    return set(known) | (declared or set())
+
+
 def _via(cells: Cells, sources: dict[str, Source], source_id: str | None,
          declared: set[str] | None) -> tuple[str, ...]:
     raw = cells.text("via")
@@ -117,7 +124,8 @@ def _via(cells: Cells, sources: dict[str, Source], source_id: str | None,
                           "via lists only the outlets that relayed the statement.")
         elif _unknown(relay, sources, declared):
             cells.problem("via", f"unknown source {relay!r}.",
-                          "Every relaying outlet must be in sources.csv; separate ids with ';'.")
+                          did_you_mean(relay, _ids(sources, declared))
+                          + "Every relaying outlet must be in sources.csv; separate ids with ';'.")
     if len(set(relays)) != len(relays):
         cells.problem("via", "lists the same outlet twice.", "Keep each relay once.")
     return relays

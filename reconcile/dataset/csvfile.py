@@ -149,12 +149,35 @@ def _check_header(header: list[str], name: str, required, optional, issues) -> b
             ok = False
         seen.add(column)
     missing = [column for column in required if column not in seen]
+    delimiter = _other_delimiter(header, missing)
+    if delimiter:
+        issues.append(InputIssue(
+            name, 1, None, f"the columns are separated by {_DELIMITERS[delimiter]}, not commas.",
+            "reconcile reads comma-separated files (RFC 4180). Save the table as \"CSV UTF-8 "
+            "(comma delimited)\" (a spreadsheet set to a language that writes decimal commas "
+            "separates columns with semicolons)."))
+        return False
     for column in missing:
         near = _near_miss(column, header)
         hint = f"Rename {near!r} to {column!r}." if near else f"Add a {column!r} column."
         issues.append(InputIssue(name, 1, column, "required column is missing.", hint))
         ok = False
     return ok
+
+
+_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
+def _other_delimiter(header: list[str], missing: list[str]) -> str | None:
+    """The delimiter of a header that names the missing columns when split by it."""
+    if not missing:
+        return None
+    line = ",".join(header)
+    for delimiter in _DELIMITERS:
+        cells = {cell.strip().strip('"') for cell in line.split(delimiter)}
+        if len(cells & set(missing)) > len(missing) / 2:
+            return delimiter
+    return None
 
 
 def _near_miss(column: str, header: list[str]) -> str | None:

@@ -4,15 +4,18 @@ never outside the dataset) to find the quotes that cite it."""
 from __future__ import annotations
 
 import hashlib
+import os
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
-from reconcile.dataset.fields import Cells
+from reconcile.dataset.fields import Cells, did_you_mean
 from reconcile.dataset.layout import DOCUMENTS
 from reconcile.dataset.quotes import fold, quote_in_document
 from reconcile.errors import InputIssue
 from reconcile.files import NotRegularFile, TooLarge, is_inside, read_bounded
 
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+MAX_LISTED = 100_000  # names read from documents/ for a "did you mean"
 
 
 def document_name(cells: Cells) -> str | None:
@@ -70,6 +73,14 @@ class Documents:
                                   "Copy the passage verbatim from the document (case, "
                                   "whitespace, typographic quotes and dashes may differ).")
 
+    @cached_property
+    def _names(self) -> list[str]:
+        """The files in documents/ (at most MAX_LISTED of them), for a "did you mean"."""
+        try:
+            return [entry.name for _, entry in zip(range(MAX_LISTED), os.scandir(self.folder))]
+        except OSError:
+            return []
+
     def _read(self, name: str, cells: Cells) -> str | None:
         path = self.folder / name
         if not is_inside(path, self.folder):
@@ -81,7 +92,8 @@ class Documents:
             raw = read_bounded(path, MAX_DOCUMENT_BYTES)
         except FileNotFoundError:
             cells.problem("document", f"documents/{name} does not exist.",
-                          "Add the file to documents/ or fix the name (names are "
+                          did_you_mean(name, self._names)
+                          + "Add the file to documents/ or fix the name (names are "
                           "case-sensitive).")
             return None
         except NotRegularFile as exc:

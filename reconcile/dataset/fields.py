@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import difflib
 import re
+from collections.abc import Iterable, Mapping
 
 from reconcile.dataset.csvfile import Row
 from reconcile.errors import InputIssue
@@ -15,6 +17,12 @@ MAX_COUNT_DIGITS = 15  # beyond any casualty count; keeps int() and float() conv
 _DATE_FORMATS = (("%Y-%m-%d", "day"), ("%Y-%m", "month"), ("%Y", "year"))
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0", ""}
+
+
+def did_you_mean(value: str, known: Iterable[str]) -> str:
+    """"Did you mean 'x'? " for the known name closest to a misspelt one, else ""."""
+    close = difflib.get_close_matches(value, list(known), n=1)
+    return f"Did you mean {close[0]!r}? " if close else ""
 
 
 class Cells:
@@ -98,15 +106,18 @@ class Cells:
                          "Write true, false, or leave it empty (false).")
         return False
 
-    def choice(self, column: str, allowed: tuple[str, ...]) -> str | None:
+    def choice(self, column: str, allowed: tuple[str, ...],
+               synonyms: Mapping[str, str] | None = None) -> str | None:
+        """One of ``allowed``; a word ``synonyms`` knows (e.g. "over") is named in the hint
+        with the value it is written as, never taken silently."""
         value = self.text(column, required=True)
         if not value:
             return None
         if value not in allowed:
-            import difflib
-
-            close = difflib.get_close_matches(value.lower(), allowed, n=1)
-            hint = f"Did you mean {close[0]!r}? " if close else ""
+            spoken = re.sub(r"[\s_-]+", " ", value.casefold()).strip()
+            meant = (synonyms or {}).get(spoken)
+            hint = (f"Did you mean {meant!r}? ({_show(value)} is written {meant}.) " if meant
+                    else did_you_mean(value.lower(), allowed))
             self.problem(column, f"{_show(value)} is not one of {', '.join(allowed)}.",
                          hint + "Use one of the listed values.")
             return None

@@ -13,7 +13,7 @@ from reconcile.config.lexicon import Lexicon
 from reconcile.dataset.claim_rows import read_claims
 from reconcile.dataset.csvfile import Table, read_table
 from reconcile.dataset.documents import Documents
-from reconcile.dataset.fields import Cells, is_duplicate, parse_moment
+from reconcile.dataset.fields import Cells, did_you_mean, is_duplicate, parse_moment
 from reconcile.dataset.layout import (
     CLAIM_COLUMNS, CLAIMS, DOCUMENTS, QUANTITIES, QUANTITY_COLUMNS, SOURCE_COLUMNS, SOURCES,
 )
@@ -158,7 +158,8 @@ def _check_forest(quantities: dict[str, Quantity], rows: dict[str, int],
             continue
         parent = quantities.get(q.parent)
         if parent is None:
-            hint = ("Add it to quantities.csv or clear the parent." if q.parent not in rows
+            hint = (did_you_mean(q.parent, rows) + "Add it to quantities.csv or clear the "
+                    "parent." if q.parent not in rows
                     else "Fix the errors on the parent's row first.")
             problem(q.quantity_id, "parent", f"unknown quantity {q.parent!r}.", hint)
             continue
