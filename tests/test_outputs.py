@@ -33,6 +33,15 @@ def test_write_csv_applies_it(tmp_path):
     assert (tmp_path / "t.csv").read_text() == "description,median\n'=HYPERLINK(1),12\n"
 
 
+def test_write_csv_never_writes_scientific_notation(tmp_path):
+    """"1.52637e+06" in estimates.csv was a reader's complaint (issue 17.4)."""
+    values = [1526370.4, 403674.0, 0.000012345, 62.903912, 2.0e15, float("nan")]
+    write_csv(pd.DataFrame({"id": list("abcdef"), "median": values}), tmp_path / "t.csv")
+    assert (tmp_path / "t.csv").read_text().splitlines() == [
+        "id,median", "a,1526370", "b,403674", "c,0.000012345", "d,62.9039",
+        "e,2000000000000000", "f,"]
+
+
 def test_atomic_dir_replaces_only_on_success(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
@@ -195,3 +204,11 @@ def test_a_signal_while_writing_leaves_the_old_outputs(tmp_path, no_default_sign
     assert raised.value.outputs_written is None
     assert (out / "estimates.csv").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_the_reports_factors_are_never_in_scientific_notation():
+    """The sensitivity table printed "x2.6e+02" for a median that moved 260-fold."""
+    from reconcile.report.html import _factor_text
+
+    assert [_factor_text(x) for x in (1.4, 0.5, 260.0, 1 / 3100.0, 0.0)] == [
+        "×1.4", "÷2", "×260", "÷3,100", "n/a"]

@@ -200,4 +200,6 @@ def _factor_text(factor: float) -> str:
     """x1.4, /2.0 ... how a median moves, in words a reader can read at a glance."""
     if not factor > 0:
         return "n/a"
-    return f"×{factor:.2g}" if factor >= 1 else f"÷{1 / factor:.2g}"
+    moved = factor if factor >= 1 else 1 / factor
+    shown = f"{moved:,.0f}" if moved >= 10 else f"{moved:.2g}"  # never 2.6e+02
+    return f"×{shown}" if factor >= 1 else f"÷{shown}"

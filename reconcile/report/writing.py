@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 import pandas as pd
 
 from reconcile.errors import ReconcileError
@@ -124,12 +125,20 @@ def spreadsheet_safe(value: object) -> object:
 
 
 def write_csv(table: pd.DataFrame, path: Path) -> None:
-    """CSV with text cells made formula-safe and numbers in a fixed format (reproducible)."""
+    """CSV with text cells made formula-safe and numbers in a fixed format (reproducible,
+    never scientific notation)."""
     safe = table.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(spreadsheet_safe)
-    safe.to_csv(path, index=False, float_format="%.6g", lineterminator="\n")
+    safe.to_csv(path, index=False, float_format=plain_number, lineterminator="\n")
+
+
+def plain_number(value: float) -> str:
+    """Six significant digits, never scientific notation (1526370, not 1.52637e+06): a
+    person reads these files, and a spreadsheet would keep the rounded exponent form."""
+    return np.format_float_positional(value, precision=6, unique=False, fractional=False,
+                                      trim="-")
 
 
 def write_json(data: dict, path: Path) -> None:
