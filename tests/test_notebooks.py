@@ -220,7 +220,7 @@ def test_seed_walkthrough(tmp_path, seed_dataset):
     report = out / "01-seed-report"
     assert {p.name for p in report.iterdir()} == {
         "estimates.csv", "sources.csv", "claims.csv", "diagnostics.json", "posterior.nc",
-        "run.json", "report.html"}
+        "run.json", "report.html", "citation.bib", "citation.json"}
     estimates = pd.read_csv(report / "estimates.csv")
     assert sorted(estimates["quantity_id"]) == sorted(q.quantity_id for q in seed_dataset.quantities)
     assert_sane_estimates(estimates)

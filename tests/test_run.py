@@ -3,6 +3,7 @@ contract says, reproducible bytes, atomic writing, refusal to overwrite, honest 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import os
@@ -17,7 +18,8 @@ import pandas as pd
 from support import RECONCILE, SEEDS, reconcile
 
 OUTPUT_FILES = {"estimates.csv", "sources.csv", "claims.csv", "diagnostics.json", "posterior.nc",
-                "run.json", "report.html", "sensitivity.csv", "leave_one_source_out.csv"}
+                "run.json", "report.html", "sensitivity.csv", "leave_one_source_out.csv",
+                "citation.bib", "citation.json"}
 
 
 def test_run_writes_every_output(seed_run):
@@ -73,6 +75,26 @@ def test_diagnostics_and_run_json(seed_run, seed_dataset):
     assert info["model"]["config"]["name"] == "default"
     assert "credible interval" in info["estimate_citations"]["irgc_killed_khan_tuman"]
     assert info["dataset"]["sha256"][:12] in info["citation"]
+
+
+def test_the_run_can_be_cited_from_a_reference_manager(seed_run):
+    """citation.json is CSL-JSON (one "software" item), citation.bib one biblatex entry;
+    both name the dataset hash, model and seed that make the numbers reproducible."""
+    info = json.loads((seed_run / "run.json").read_text())
+    (item,) = json.loads((seed_run / "citation.json").read_text(encoding="utf-8"))
+    assert item["type"] == "software" and item["author"] == [{"literal":
+                                                               "The reconcile developers"}]
+    assert item["version"] == info["reconcile_version"]
+    assert info["dataset"]["sha256"] in item["note"] and f"seed {info['seed']}" in item["note"]
+    assert item["id"] == f"reconcile-{info['dataset']['sha256'][:8]}-default-s{info['seed']}"
+    bib = (seed_run / "citation.bib").read_text(encoding="utf-8")
+    assert bib.startswith("@software{" + item["id"] + ",\n") and bib.endswith("}\n")
+    assert f"on dataset 'seeds' (model default, seed {info['seed']})" in bib
+    from reconcile.report.citation import bibtex
+
+    hostile = {**info, "dataset": {**info["dataset"], "name": "a}b{c%_\\"}}
+    entry = bibtex(hostile, dt.date(2026, 12, 5))
+    assert "dataset 'a\\}b\\{c\\%\\_\\textbackslash{}'" in entry  # LaTeX's specials escaped
 
 
 def test_posterior_loads_with_arviz(seed_run):

@@ -28,6 +28,8 @@ OUTPUTS: tuple[Output, ...] = (
     Output("diagnostics.json", "convergence diagnostics, ok and the reasons"),
     Output("posterior.nc", "the posterior (ArviZ DataTree, netCDF)"),
     Output("run.json", "versions, input hashes, configuration, seed, timings, citation"),
+    Output("citation.bib", "the run's citation for BibTeX / biblatex"),
+    Output("citation.json", "the run's citation as CSL-JSON (Zotero, Pandoc)"),
 )
 
 ESTIMATE_COLUMNS = ["quantity_id", "description", "mean", "sd", "median", "lower_50", "upper_50",

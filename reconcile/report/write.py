@@ -3,6 +3,7 @@ nothing (report/writing.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import os
 import shutil
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reconcile import __version__
+from reconcile.report.citation import bibtex, csl_json
 from reconcile.report.html import render_report
 from reconcile.report.outputs import ESTIMATE_COLUMNS, SOURCE_COLUMNS, outputs_written
 from reconcile.report.writing import atomic_output_dir, write_csv, write_json
@@ -46,6 +48,9 @@ def write_outputs(result: RunResult, out_dir: Path, replace: bool = False,
         timings["report_s"] = time.perf_counter() - mark
         if started is not None:
             timings["total_s"] = time.perf_counter() - started
+        day = dt.date.today()
+        (staging / "citation.bib").write_text(bibtex(info, day), encoding="utf-8")
+        (staging / "citation.json").write_text(csl_json(info, day), encoding="utf-8")
         write_json(info, staging / "run.json")
         _check_declared(staging, tables.sensitivity is not None, len(tables.tolls) > 0)
     return out_dir
