@@ -165,7 +165,7 @@ def test_run_json_records_everything_needed_to_rerun(hostile_run):
                     "numpy"):
         assert info["versions"][package], package
     assert shlex.split(info["rerun"]) == [
-        "reconcile", "run", str(data), "--model", str(model), "--seed", "1", "--draws", "100",
+        "reconcile", "run", str(data), "--model", "default", "--seed", "1", "--draws", "100",
         "--tune", "100", "--chains", "2", "--sampler", "nutpie", "--max-time", "0",
         "--allow-bad-diagnostics"]
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from reconcile import __version__
 from reconcile.analysis.flags import caution
-from reconcile.config import MAX_CONFIG_BYTES, ModelConfig, SamplerConfig
+from reconcile.config import MAX_CONFIG_BYTES, ModelConfig, SamplerConfig, packaged_model_paths
 from reconcile.constants import HEADLINE_PROB, interval_columns
 from reconcile.dataset.records import Dataset
 from reconcile.files import read_bounded
@@ -115,12 +115,22 @@ def command_line() -> str:
     return " ".join(["reconcile", *sys.argv[1:]]) if sys.argv else "reconcile"
 
 
+def _model_argument(model_path: Path) -> str:
+    """A packaged model by its name, which every install of this version has (its absolute
+    path is this machine's); any other file by its path."""
+    for name, path in packaged_model_paths().items():
+        if path.resolve() == model_path.resolve():
+            return name
+    return str(model_path)
+
+
 def rerun_command(data_dir: Path, model_path: Path, seed: int, sampler: SamplerConfig | None,
                   allow_bad_diagnostics: bool, with_sensitivity: bool | None = None) -> str:
     """The command line that redoes this run (quoted for a POSIX shell; relative paths are
-    relative to run.json's ``cwd``). Sampler settings are spelt out when they were not the
-    model file's own."""
-    words = ["reconcile", "run", str(data_dir), "--model", str(model_path), "--seed", str(seed)]
+    relative to run.json's ``cwd``; a packaged model by its name). Sampler settings are
+    spelt out when they were not the model file's own."""
+    words = ["reconcile", "run", str(data_dir), "--model", _model_argument(model_path),
+             "--seed", str(seed)]
     if sampler is not None and sampler.method == "advi":
         words += ["--method", "advi", "--draws", str(sampler.draws),
                   "--advi-iterations", str(sampler.advi_iterations)]
