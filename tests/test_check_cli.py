@@ -145,3 +145,17 @@ def test_run_refuses_a_bad_model_file_before_any_work(tmp_path: Path) -> None:
     result = run_cli("run", SEEDS, "--model", fifo, "--out", out)
     assert result.returncode == 2 and "is a FIFO" in result.stderr
     assert not out.exists()
+
+
+def test_help_is_never_cut_and_names_the_shipped_models() -> None:
+    """`reconcile --help` cut each command's description with "..." (issue 17.6); --model
+    now lists the model files shipped with the package."""
+    runner = CliRunner()
+    top = runner.invoke(main, ["--help"], terminal_width=80)
+    commands = top.output.split("Commands:")[1]
+    assert "..." not in commands and {"calibrate", "check", "run"} <= set(commands.split())
+    shipped = sorted(p.stem for p in (REPO / "models").glob("*.toml"))
+    for command in ("run", "check", "calibrate"):
+        text = " ".join(runner.invoke(main, [command, "--help"], terminal_width=200)
+                        .output.split())
+        assert ", ".join(shipped) in text, (command, text)

@@ -14,16 +14,17 @@ import click
 
 from reconcile.calibration.catalog import SCENARIO_DESCRIPTIONS, WELL_SPECIFIED
 from reconcile.cli.common import (
-    EXIT_DIAGNOSTICS, EXIT_INPUT, EXIT_OUTPUT, draw_off_screen, fail, printable,
+    EXIT_DIAGNOSTICS, EXIT_INPUT, EXIT_OUTPUT, draw_off_screen, fail, printable, shipped_models,
 )
 
 
-@click.command("calibrate")
+@click.command("calibrate", short_help="Check that the intervals are calibrated (simulations).")
 @click.argument("data_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: DATA_DIR/../reconcile-calibration).")
 @click.option("--model", "models", multiple=True,
-              help="Model configuration(s) to calibrate (repeat; default: default).")
+              help=f"Model configuration(s) to calibrate: TOML files or shipped names "
+                   f"({shipped_models()}; repeat; default: default).")
 @click.option("--scenario", "scenarios", multiple=True,
               type=click.Choice([*SCENARIO_DESCRIPTIONS, "all"]),
               help="Data-generating process(es) (repeat; default: model, the model's own).")

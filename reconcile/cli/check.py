@@ -7,13 +7,14 @@ from pathlib import Path
 
 import click
 
-from reconcile.cli.common import EXIT_INPUT, fail, printable
+from reconcile.cli.common import EXIT_INPUT, fail, printable, shipped_models
 
 
-@click.command("check")
+@click.command("check", short_help="Validate a dataset folder (exit 0 valid, 2 not).")
 @click.argument("data_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--model", "model", default=None,
-              help="Model configuration (TOML file or packaged name); supplies the lexicon.")
+              help=f"Model configuration (a TOML file, or a shipped model's name: "
+                   f"{shipped_models()}); supplies the lexicon.")
 def check(data_dir: Path, model: str | None) -> None:
     """Validate DATA_DIR; exit 0 if valid, 2 with every problem listed if not."""
     from reconcile.config import load_config

@@ -14,6 +14,16 @@ EXIT_MODEL = 4
 EXIT_OUTPUT = 5
 
 
+def shipped_models() -> str:
+    """The names of the model files shipped with the package, for --model's help (read
+    from the package's data, without importing the configuration code)."""
+    from importlib import resources
+
+    names = sorted(entry.name[:-5] for entry in resources.files("reconcile.model_files")
+                   .iterdir() if entry.name.endswith(".toml"))
+    return ", ".join(names)
+
+
 def fail(message: str, status: int) -> None:
     click.echo(printable(message), err=True)
     sys.exit(status)

@@ -11,15 +11,17 @@ import click
 
 from reconcile.cli.common import (
     EXIT_DIAGNOSTICS, EXIT_INPUT, EXIT_MODEL, EXIT_OUTPUT, draw_off_screen, fail,
-    interrupted_message, printable,
+    interrupted_message, printable, shipped_models,
 )
 
 
-@click.command("run")
+@click.command("run", short_help="Fit a dataset; write estimates, checks and the report.")
 @click.argument("data_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: DATA_DIR/../reconcile-out).")
-@click.option("--model", "model", default=None, help="Model configuration: TOML file or name.")
+@click.option("--model", "model", default=None,
+              help=f"Model configuration: a TOML file, or a shipped model's name "
+                   f"({shipped_models()}; default: default).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 @click.option("--allow-bad-diagnostics", is_flag=True,
