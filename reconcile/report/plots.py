@@ -8,10 +8,12 @@ and calibration plots come from ArviZ (arviz-plots).
 from __future__ import annotations
 
 import io
+import textwrap
 import unicodedata
 import warnings
 from typing import TYPE_CHECKING
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt  # the backend is the caller's: Agg in the CLI, inline in Jupyter
 import numpy as np
 import pandas as pd
@@ -216,6 +218,10 @@ def sensitivity_plot(fit: Fit, leave_one_out: pd.DataFrame) -> Figure:
 MAX_TOLL_PANELS = 6
 _QUALIFIER_MARKERS = {"point": "o", "about": "o", "lower_bound": "^", "upper_bound": "v",
                       "nearly": "v"}
+_TOLL_SHAPES = (("point", "o", "#555", "a figure"), ("about", "o", "none", '"about"'),
+                ("lower_bound", "^", "#555", '"more than", "at least"'),
+                ("upper_bound", "v", "#555", '"at most", "fewer than"'),
+                ("nearly", "v", "#555", '"nearly"'))
 
 
 def toll_plot(fit: Fit, series: pd.DataFrame | None = None) -> Figure:
@@ -230,7 +236,7 @@ def toll_plot(fit: Fit, series: pd.DataFrame | None = None) -> Figure:
     finals = series[series["point"] == "final"].set_index("quantity_id")
     dataset = fit.dataset
     shown = fit.inputs.tolls.ids[:MAX_TOLL_PANELS]
-    fig, axes = plt.subplots(len(shown), 1, figsize=(10, 3.6 * len(shown)),
+    fig, axes = plt.subplots(len(shown), 1, figsize=(12, 3.8 * len(shown)),
                              layout="constrained", squeeze=False)
     for ax, quantity_id in zip(axes[:, 0], shown):
         bands = toll_bands(fit, quantity_id)
@@ -259,10 +265,18 @@ def toll_plot(fit: Fit, series: pd.DataFrame | None = None) -> Figure:
                     fmt="D", color="#b03a2e", capsize=4, label="final toll, 90%")
         handles = ax.get_legend_handles_labels()[0]
         handles += [Line2D([], [], marker="o", ls="", color=colour[s],
-                           label=_short(dataset.source_by_id[s].name, 30)) for s in speakers]
-        ax.legend(handles=handles, fontsize=7, loc="upper left", ncol=2, framealpha=0.9)
-        ax.set_title(_short(dataset.quantity_by_id[quantity_id].description, 90), fontsize=9,
-                     loc="left")
+                           label=textwrap.fill(dataset.source_by_id[s].name, 34))
+                    for s in speakers]
+        kinds = {c.observation.kind for c in dataset.claims_about(quantity_id)}
+        handles += [Line2D([], [], marker=marker, ls="", color="#555", mfc=fill, label=label)
+                    for kind, marker, fill, label in _TOLL_SHAPES if kind in kinds]
+        # beside the axes, never over the bands; full names, wrapped
+        ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  borderaxespad=0.0)
+        title = f"{dataset.quantity_by_id[quantity_id].description} [{quantity_id}]"
+        ax.set_title(textwrap.fill(title, 110), fontsize=9, loc="left")
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=9))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b\n%Y"))
         ax.set_ylabel("toll to date")
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
