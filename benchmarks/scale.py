@@ -368,7 +368,9 @@ def report(out: Path) -> None:
                   "the ADVI fit, 1,000 draws and the k-hat, and only its first run was "
                   "measured (ADVI's compilation is a few seconds of C): add `--runs first`. "
                   "\"commit\" is the reconcile commit measured (\"-\": records made before it "
-                  "was stored, on 2026-12-01 and earlier).", "",
+                  "was stored, on 2026-12-01 and earlier). T is one running toll with 100 dated "
+                  "claims (benchmarks/datasets.py; `--sizes T --repeats 2`): issue 15 asks that "
+                  "it sample with healthy diagnostics in under a minute.", "",
                   "| size | claims | method | run | fastmath | seed | commit | repeats | check (s) | "
                   "wall (s) | compile (s) | sampling (s) | claim checks (s) | sensitivity (s) | "
                   "report (s) | peak memory (MiB) | diagnostics |",
