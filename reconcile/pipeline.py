@@ -37,8 +37,11 @@ SENSITIVITY_AUTO_MAX_SOURCES = 40
 
 
 def default_out_dir(data_dir: Path) -> Path:
-    """``DATA_DIR/../reconcile-out`` (beside the dataset, never inside it)."""
-    return data_dir.resolve().parent / "reconcile-out"
+    """``DATA_DIR/../reconcile-out/<DATA_DIR's name>``: beside the dataset, never inside
+    it, and one folder per dataset, so that sibling datasets never share (or overwrite)
+    one another's outputs."""
+    data = data_dir.resolve()
+    return data.parent / "reconcile-out" / data.name
 
 
 def run(data_dir: str | Path, out_dir: str | Path | None = None, model: str | Path | None = None,
@@ -54,7 +57,11 @@ def run(data_dir: str | Path, out_dir: str | Path | None = None, model: str | Pa
     configuration already loaded from ``model`` (it is then not read again)."""
     say = progress or (lambda message: None)
     data_dir = Path(data_dir)
-    out_dir = Path(out_dir) if out_dir is not None else default_out_dir(data_dir)
+    if out_dir is None:
+        out_dir = default_out_dir(data_dir)
+        if data_dir.is_dir():  # the shared parent of the default folders, made on first use
+            out_dir.parent.mkdir(exist_ok=True)
+    out_dir = Path(out_dir)
     check_output_dir(out_dir, replace, data_dir)
     started = time.perf_counter()
 

@@ -212,3 +212,30 @@ def test_the_reports_factors_are_never_in_scientific_notation():
 
     assert [_factor_text(x) for x in (1.4, 0.5, 260.0, 1 / 3100.0, 0.0)] == [
         "×1.4", "÷2", "×260", "÷3,100", "n/a"]
+
+
+def test_each_dataset_has_its_own_default_output_folder(tmp_path):
+    """Sibling datasets shared DATA_DIR/../reconcile-out: the second run was refused, and
+    --force would have overwritten the first one's results (issue 17.6)."""
+    from reconcile.pipeline import default_out_dir
+
+    assert default_out_dir(tmp_path / "a") == tmp_path / "reconcile-out" / "a"
+    assert default_out_dir(tmp_path / "b") != default_out_dir(tmp_path / "a")
+
+
+def test_force_replaces_only_a_run_of_the_same_dataset(tmp_path):
+    import json
+
+    from reconcile.report.writing import check_output_dir
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "run.json").write_text(json.dumps({"dataset": {"path": "other-data"},
+                                              "cwd": str(tmp_path)}))
+    with pytest.raises(OutputError, match=r"holds the outputs of another dataset \(.*other-data\)"):
+        check_output_dir(out, True, SEEDS)
+    check_output_dir(out, True, tmp_path / "other-data")  # the same dataset: replaced
+    (out / "run.json").write_text(json.dumps({"dataset": {"path": str(SEEDS)}}))
+    check_output_dir(out, True, SEEDS)
+    (out / "run.json").write_text("not json")  # not a run's outputs: --force as before
+    check_output_dir(out, True, SEEDS)

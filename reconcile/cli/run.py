@@ -18,7 +18,7 @@ from reconcile.cli.common import (
 @click.command("run", short_help="Fit a dataset; write estimates, checks and the report.")
 @click.argument("data_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: DATA_DIR/../reconcile-out).")
+              help="Output folder (default: DATA_DIR/../reconcile-out/<DATA_DIR name>).")
 @click.option("--model", "model", default=None,
               help=f"Model configuration: a TOML file, or a shipped model's name "
                    f"({shipped_models()}; default: default).")

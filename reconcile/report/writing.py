@@ -43,11 +43,27 @@ def check_output_dir(out_dir: Path, replace: bool, data_dir: Path) -> None:
     if out_dir.exists() and not replace:
         raise OutputError(f"{out_dir} already exists; pass --force to replace it, or choose "
                           "another folder with --out.")
+    other = _dataset_of_outputs(out_dir)
+    if replace and other is not None and Path(other).resolve() != data:
+        raise OutputError(f"{out_dir} holds the outputs of another dataset ({other}); --force "
+                          "replaces only an earlier run of the same dataset. Choose another "
+                          "folder with --out, or remove that one first.")
     parent = out_dir.parent if out_dir.parent != Path("") else Path(".")
     if not parent.exists():
         raise OutputError(f"{parent} does not exist; create it or choose another --out.")
     if not os.access(parent, os.W_OK):
         raise OutputWriteError(f"{parent} is not writable; choose another --out.")
+
+
+def _dataset_of_outputs(out_dir: Path) -> str | None:
+    """The dataset folder an earlier run's run.json names (None: no readable run.json).
+    Its ``path`` is as given to that run, relative to its ``cwd``."""
+    try:
+        info = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+        path, cwd = Path(info["dataset"]["path"]), Path(info.get("cwd") or ".")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return str(path if path.is_absolute() else cwd / path)
 
 
 @contextmanager
