@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -134,6 +135,13 @@ def test_failed_diagnostics_exit_3_and_keep_outputs_only_when_asked(tmp_path):
     assert "DIAGNOSTICS FAILED" in kept.stderr and "ESS" in kept.stderr
     diagnostics = json.loads((out / "diagnostics.json").read_text())
     assert diagnostics["ok"] is False and diagnostics["reasons"]
+    # each reason names its worst parameter, and the failing ones are listed (issue 16.1)
+    named = re.compile(r"min ESS bulk \d+ < 400 \(\w+(\[[^\]]+\])?\)")
+    worst = named.search("; ".join(diagnostics["reasons"]))
+    assert worst and worst.group(0) in kept.stderr
+    listed = diagnostics["failing_parameters"]
+    assert 0 < len(listed) <= 20 <= diagnostics["failing_count"]
+    assert all(re.fullmatch(r"\w+(\[[^\]]+\])?", name) for name in listed)
     assert json.loads((out / "run.json").read_text())["diagnostics_ok"] is False
     assert "diagnostics FAILED" in (out / "report.html").read_text()
 

@@ -15,6 +15,8 @@ from reconcile.constants import (
 )
 from reconcile.inference.advi import GROUP, MAX_LOSS_DROP_PER_PARAMETER, loss_window
 
+MAX_LISTED = 20  # failing parameters listed in diagnostics.json (all are counted)
+
 if TYPE_CHECKING:
     from reconcile.inference import Fit
 
@@ -41,11 +43,15 @@ def convergence_diagnostics(fit: Fit) -> dict:
     saturated = int(stats[depth_var].sum()) if depth_var in stats else 0
     reasons = []
     if max_rhat > MAX_RHAT:
-        reasons.append(f"max R-hat {max_rhat:.3f} > {MAX_RHAT}")
+        reasons.append(f"max R-hat {max_rhat:.3f} > {MAX_RHAT} "
+                       f"({_worst(rhat, free, largest=True)})")
     if min_bulk < MIN_ESS_BULK:
-        reasons.append(f"min ESS bulk {min_bulk:.0f} < {MIN_ESS_BULK}")
+        reasons.append(f"min ESS bulk {min_bulk:.0f} < {MIN_ESS_BULK} "
+                       f"({_worst(ess_bulk, free, largest=False)})")
     if min_tail < MIN_ESS_TAIL:
-        reasons.append(f"min ESS tail {min_tail:.0f} < {MIN_ESS_TAIL}")
+        reasons.append(f"min ESS tail {min_tail:.0f} < {MIN_ESS_TAIL} "
+                       f"({_worst(ess_tail, free, largest=False)})")
+    failing = _failing(rhat, ess_bulk, ess_tail, free)
     if divergences:
         reasons.append(f"{divergences} divergent transitions")
     if (bfmi < MIN_BFMI).any():
@@ -63,11 +69,48 @@ def convergence_diagnostics(fit: Fit) -> dict:
         "divergences": divergences,
         "bfmi": [float(b) for b in bfmi],
         "tree_depth_saturated": saturated,
+        "failing_parameters": failing[:MAX_LISTED],
+        "failing_count": len(failing),
         "draws": int(posterior.sizes["draw"]),
         "chains": int(posterior.sizes["chain"]),
         "thresholds": {"max_r_hat": MAX_RHAT, "min_ess_bulk": MIN_ESS_BULK,
                        "min_ess_tail": MIN_ESS_TAIL, "min_bfmi": MIN_BFMI},
     }
+
+
+def _label(values: xr.DataArray, name: str, flat_index: int) -> str:
+    """``name[coordinate, ...]`` of one element (the coordinates' labels where they have
+    them: ``remainder_log_ratio[iran_killed_since_oct_2015]``)."""
+    if not values.dims:
+        return name
+    position = np.unravel_index(flat_index, values.shape)
+    labels = [str(values[dim].values[i]) if dim in values.coords else str(i)
+              for dim, i in zip(values.dims, position)]
+    return f"{name}[{', '.join(labels)}]"
+
+
+def _worst(table: xr.Dataset, free: list[str], largest: bool) -> str:
+    """The parameter with the largest (R-hat) or smallest (ESS) value, named."""
+    picks = []
+    for name in free:
+        flat = np.asarray(table[name].values, dtype=float).ravel()
+        index = int(np.nanargmax(flat) if largest else np.nanargmin(flat))
+        picks.append((flat[index] if largest else -flat[index], name, index))
+    _, name, index = max(picks)
+    return _label(table[name], name, index)
+
+
+def _failing(rhat: xr.Dataset, bulk: xr.Dataset, tail: xr.Dataset, free: list[str]) -> list[str]:
+    """Every parameter element past a threshold, worst R-hat first: what a reader checks
+    in the trace and rank plots."""
+    found = []
+    for name in free:
+        r = np.asarray(rhat[name].values, dtype=float).ravel()
+        b = np.asarray(bulk[name].values, dtype=float).ravel()
+        t = np.asarray(tail[name].values, dtype=float).ravel()
+        bad = (r > MAX_RHAT) | (b < MIN_ESS_BULK) | (t < MIN_ESS_TAIL)
+        found += [(-r[i], _label(rhat[name], name, i)) for i in np.flatnonzero(bad)]
+    return [label for _, label in sorted(found)]
 
 
 def _varies(values: xr.DataArray) -> bool:
