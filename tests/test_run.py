@@ -313,3 +313,18 @@ def test_power_scaled_leaf_prior_is_the_standardised_deviates_density(hostile_ru
     expected = stats.t.logpdf(z, fitted.config.truth.within_nu)
     # without the log sd term they would differ by log sd at every draw
     np.testing.assert_allclose(idata["log_prior"]["leaf_log"].values, expected, rtol=0, atol=1e-6)
+
+
+def test_a_run_logged_to_a_file_says_it_is_still_working(tmp_path):
+    """stderr is a pipe here, as in a log file: no progress bars, so a line every
+    --log-every seconds says what the run is doing (issue 17.6: a 4,000-claim run printed
+    nothing for over 30 minutes)."""
+    result = reconcile("run", str(SEEDS), "--out", str(tmp_path / "out"), "--draws", "50",
+                       "--tune", "50", "--max-time", "0", "--allow-bad-diagnostics",
+                       "--no-sensitivity", "--log-every", "0.5")
+    assert result.returncode == 3, result.stderr
+    beats = re.findall(r"^reconcile: still (.+) \((\d+) min (\d\d) s since the start\)$",
+                       result.stderr, re.M)
+    assert len(beats) >= 2 and "compiling the model and sampling" in {b[0] for b in beats}
+    elapsed = [60 * int(m) + int(s) for _, m, s in beats]
+    assert elapsed == sorted(elapsed)

@@ -11,8 +11,10 @@ import click
 
 from reconcile.cli.common import (
     EXIT_DIAGNOSTICS, EXIT_INPUT, EXIT_MODEL, EXIT_OUTPUT, draw_off_screen, fail,
-    interrupted_message, printable, shipped_models,
+    Heartbeat, interrupted_message, printable, shipped_models,
 )
+
+LOG_EVERY_S = 60.0  # a progress line this often when stderr is not a terminal
 
 
 @click.command("run", short_help="Fit a dataset; write estimates, checks and the report.")
@@ -43,6 +45,9 @@ from reconcile.cli.common import (
                    "0: never).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bars (default: when the terminal is interactive).")
+@click.option("--log-every", "log_every", type=click.FloatRange(min=0), default=None,
+              help="Seconds between 'still sampling' lines on stderr (default: 60 when "
+                   "stderr is not a terminal, as in a log file; 0: never).")
 @click.option("--sensitivity/--no-sensitivity", default=None,
               help="Refit without each source and with the other anchor, and power-scale the "
                    "priors, for the report's sensitivity section (default: when at most 40 "
@@ -50,7 +55,8 @@ from reconcile.cli.common import (
 def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, force: bool,
         allow_bad_diagnostics: bool, draws: int | None, tune: int | None, chains: int | None,
         backend: str | None, method: str | None, advi_iterations: int | None,
-        max_time: float | None, progress: bool | None, sensitivity: bool | None) -> None:
+        max_time: float | None, progress: bool | None, log_every: float | None,
+        sensitivity: bool | None) -> None:
     """Fit the model to DATA_DIR and write estimates, diagnostics and the report."""
     from rich.console import Console
 
@@ -78,14 +84,15 @@ def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, forc
                  if v is not None}
     sampler = config.sampler.model_copy(update=overrides) if overrides else None
 
-    phase = ["starting"]
+    phase = ["starting (loading the libraries)"]
 
     def say(message: str) -> None:
         phase[0] = message
         console.print(f"[bold]reconcile[/bold] {message}...")
 
+    every = log_every if log_every is not None else (0.0 if show_bars else LOG_EVERY_S)
     try:
-        with interruptible():
+        with interruptible(), Heartbeat(every, phase):
             from reconcile.pipeline import run as run_pipeline
 
             result = run_pipeline(data_dir, out_dir, model=model_path, config=config, seed=seed,
