@@ -157,7 +157,7 @@ def analyse(fitted: Fit, data_dir: Path, model_path: Path, sampler_override: Sam
     else:
         say("sensitivity: refitting without each source and with the other anchor")
         mark = time.perf_counter()
-        tables = with_fields(tables, sensitivity=sensitivity(fitted, seed=seed))
+        tables = with_fields(tables, sensitivity=sensitivity(fitted, seed=seed, progress=say))
         timings["sensitivity_s"] = time.perf_counter() - mark
         info["sensitivity"] = {"refit_sampler": refit_sampler(fitted).model_dump(mode="json"),
                                "other_anchor": tables.sensitivity.anchor_description}

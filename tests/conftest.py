@@ -43,6 +43,7 @@ def seed_run(tmp_path_factory) -> Path:
     result = reconcile("run", str(SEEDS), "--out", str(out), "--seed", "7")
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+    (out.parent / "stderr.txt").write_text(result.stderr, encoding="utf-8")  # beside, not in
     assert snapshot_with_times(SEEDS) == before  # a successful run only reads the dataset
     return out
 

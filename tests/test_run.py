@@ -271,6 +271,18 @@ def test_sensitivity_names_what_drives_each_estimate(seed_run, seed_dataset):
     assert "Sensitivity: what drives each estimate" in html and "Not computed" not in html
 
 
+def test_the_sensitivity_refits_show_their_progress(seed_run, seed_dataset):
+    """Each refit says so as it starts (issue 17.6: 16 refits ran in silence)."""
+    stderr = (seed_run.parent / "stderr.txt").read_text(encoding="utf-8")
+    refits = re.findall(r"^reconcile sensitivity: refit (\d+) of (\d+), (.+)\.\.\.$", stderr,
+                        re.M)
+    speakers = sorted({claim.source_id for claim in seed_dataset.claims})
+    assert [int(k) for k, _, _ in refits] == list(range(1, len(speakers) + 2))
+    assert {int(n) for _, n, _ in refits} == {len(speakers) + 1}
+    assert refits[0][2] == "with the other anchor"
+    assert sorted(what.removeprefix("without ") for _, _, what in refits[1:]) == speakers
+
+
 def test_sensitivity_is_automatic_up_to_forty_sources(seed_dataset):
     """One refit per speaking source: automatic for the seed data, opt-in for an archive of
     100 sources, and the reason is what the report and run.json say."""

@@ -19,6 +19,7 @@ Three views, per quantity:
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -77,9 +78,10 @@ def refit_sampler(fit: Fit) -> SamplerConfig:
 
 
 def sensitivity(fit: Fit, refitter: Refitter | None = None, seed: int = 0,
-                sampler: SamplerConfig | None = None) -> Sensitivity:
+                sampler: SamplerConfig | None = None,
+                progress: Callable[[str], None] | None = None) -> Sensitivity:
     """Leave-one-source-out and other-anchor refits (one compiled model, the fit's backend)
-    and power-scaling."""
+    and power-scaling; ``progress`` is told of each refit as it starts."""
     from reconcile.inference.compiled import Refitter
 
     sampler = sampler or refit_sampler(fit)
@@ -88,10 +90,16 @@ def sensitivity(fit: Fit, refitter: Refitter | None = None, seed: int = 0,
     reference = fit.idata.posterior["count"].median(("chain", "draw")).to_series()
     other = other_anchor(fit.config)
     inputs = fit.inputs
+    say = progress or (lambda message: None)
+    refits = len(inputs.source_ids) + 1
+    say(f"sensitivity: refit 1 of {refits}, with the other anchor")
     anchor_idata = refitter.sample(fit.dataset, seed=seed + len(inputs.source_ids),
                                    sampler=sampler, config=other)
     return Sensitivity(
-        leave_one_out=leave_one_source_out(fit, refitter, reference, inputs, seed, sampler),
+        leave_one_out=leave_one_source_out(fit, refitter, reference, inputs, seed, sampler,
+                                           lambda number, source_id: say(
+                                               f"sensitivity: refit {number + 2} of {refits}, "
+                                               f"without {source_id}")),
         anchor=_count_table(anchor_idata.posterior["count"], reference),
         power_scaling=power_scaling(fit),
         anchor_description=other.identification(),
@@ -100,10 +108,13 @@ def sensitivity(fit: Fit, refitter: Refitter | None = None, seed: int = 0,
 
 
 def leave_one_source_out(fit: Fit, refitter: Refitter, reference: pd.Series,
-                         inputs: ModelInputs, seed: int, sampler: SamplerConfig) -> pd.DataFrame:
-    """Counts refitted without each speaking source's claims."""
+                         inputs: ModelInputs, seed: int, sampler: SamplerConfig,
+                         starting: Callable[[int, str], None] | None = None) -> pd.DataFrame:
+    """Counts refitted without each speaking source's claims (``starting`` is told of each)."""
     rows = []
     for number, source_id in enumerate(inputs.source_ids):
+        if starting is not None:
+            starting(number, source_id)
         weights = np.where(inputs.claim_source == number, 0.0, inputs.weight)
         idata = refitter.sample(fit.dataset, seed=seed + number, sampler=sampler, weights=weights)
         table = _count_table(idata.posterior["count"], reference)
