@@ -91,15 +91,11 @@ def sensitivity(fit: Fit, refitter: Refitter | None = None, seed: int = 0,
     other = other_anchor(fit.config)
     inputs = fit.inputs
     say = progress or (lambda message: None)
-    refits = len(inputs.source_ids) + 1
-    say(f"sensitivity: refit 1 of {refits}, with the other anchor")
+    say(f"sensitivity: refit 1 of {len(inputs.source_ids) + 1}, with the other anchor")
     anchor_idata = refitter.sample(fit.dataset, seed=seed + len(inputs.source_ids),
                                    sampler=sampler, config=other)
     return Sensitivity(
-        leave_one_out=leave_one_source_out(fit, refitter, reference, inputs, seed, sampler,
-                                           lambda number, source_id: say(
-                                               f"sensitivity: refit {number + 2} of {refits}, "
-                                               f"without {source_id}")),
+        leave_one_out=leave_one_source_out(fit, refitter, reference, inputs, seed, sampler, say),
         anchor=_count_table(anchor_idata.posterior["count"], reference),
         power_scaling=power_scaling(fit),
         anchor_description=other.identification(),
@@ -109,12 +105,13 @@ def sensitivity(fit: Fit, refitter: Refitter | None = None, seed: int = 0,
 
 def leave_one_source_out(fit: Fit, refitter: Refitter, reference: pd.Series,
                          inputs: ModelInputs, seed: int, sampler: SamplerConfig,
-                         starting: Callable[[int, str], None] | None = None) -> pd.DataFrame:
-    """Counts refitted without each speaking source's claims (``starting`` is told of each)."""
+                         progress: Callable[[str], None] = lambda message: None) -> pd.DataFrame:
+    """Counts refitted without each speaking source's claims (the other anchor's refit
+    comes first: these are refits 2 to n + 1)."""
     rows = []
+    refits = len(inputs.source_ids) + 1
     for number, source_id in enumerate(inputs.source_ids):
-        if starting is not None:
-            starting(number, source_id)
+        progress(f"sensitivity: refit {number + 2} of {refits}, without {source_id}")
         weights = np.where(inputs.claim_source == number, 0.0, inputs.weight)
         idata = refitter.sample(fit.dataset, seed=seed + number, sampler=sampler, weights=weights)
         table = _count_table(idata.posterior["count"], reference)

@@ -4,7 +4,6 @@ quote. Every problem is collected, none stops the reading."""
 
 from __future__ import annotations
 
-import difflib
 
 from reconcile.config.lexicon import Lexicon, lookup_term
 from reconcile.dataset.csvfile import Table
@@ -173,9 +172,8 @@ def _observation(cells: Cells, qualifier: str | None, value: int | None, low: in
         if low is None and high is None and not (cells.row.get("low") or cells.row.get("high")):
             entry = lookup_term(lexicon, term)
             if entry is None:
-                close = difflib.get_close_matches(term.casefold(), list(lexicon), n=1)
                 cells.problem("term", f"{term!r} is not in the model configuration's lexicon.",
-                              (f"Did you mean {close[0]!r}? " if close else "")
+                              did_you_mean(term.casefold(), lexicon)
                               + "Add low/high to the claim, or the term to the lexicon; known: "
                               + ", ".join(sorted(lexicon)) + ".")
                 return None

@@ -216,12 +216,11 @@ def sensitivity_plot(fit: Fit, leave_one_out: pd.DataFrame) -> Figure:
 
 # The report draws at most this many running tolls; toll_series.csv has every one.
 MAX_TOLL_PANELS = 6
-_QUALIFIER_MARKERS = {"point": "o", "about": "o", "lower_bound": "^", "upper_bound": "v",
-                      "nearly": "v"}
-_TOLL_SHAPES = (("point", "o", "#555", "a figure"), ("about", "o", "none", '"about"'),
-                ("lower_bound", "^", "#555", '"more than", "at least"'),
-                ("upper_bound", "v", "#555", '"at most", "fewer than"'),
-                ("nearly", "v", "#555", '"nearly"'))
+# a claim's glyph in the toll plot, by observation kind: marker, filled, legend text
+_TOLL_SHAPES = {"point": ("o", True, "a figure"), "about": ("o", False, '"about"'),
+                "lower_bound": ("^", True, '"more than", "at least"'),
+                "upper_bound": ("v", True, '"at most", "fewer than"'),
+                "nearly": ("v", True, '"nearly"')}
 
 
 def toll_plot(fit: Fit, series: pd.DataFrame | None = None) -> Figure:
@@ -255,9 +254,9 @@ def toll_plot(fit: Fit, series: pd.DataFrame | None = None) -> Figure:
                 ax.vlines(when, max(obs.low, 0.5), obs.high, color=colour[claim.source_id], lw=3)
             else:
                 figure = obs.stated
-                ax.plot(when, max(figure, 0.5), _QUALIFIER_MARKERS.get(obs.kind, "o"),
-                        color=colour[claim.source_id], ms=6,
-                        mfc="none" if obs.kind == "about" else colour[claim.source_id])
+                marker, filled, _ = _TOLL_SHAPES.get(obs.kind, _TOLL_SHAPES["point"])
+                ax.plot(when, max(figure, 0.5), marker, color=colour[claim.source_id], ms=6,
+                        mfc=colour[claim.source_id] if filled else "none")
         final = finals.loc[quantity_id]
         end = bands["moment"].iloc[-1]
         ax.errorbar([end], [final["median"]], yerr=[[final["median"] - final["lower_90"]],
@@ -268,8 +267,9 @@ def toll_plot(fit: Fit, series: pd.DataFrame | None = None) -> Figure:
                            label=textwrap.fill(dataset.source_by_id[s].name, 34))
                     for s in speakers]
         kinds = {c.observation.kind for c in dataset.claims_about(quantity_id)}
-        handles += [Line2D([], [], marker=marker, ls="", color="#555", mfc=fill, label=label)
-                    for kind, marker, fill, label in _TOLL_SHAPES if kind in kinds]
+        handles += [Line2D([], [], marker=marker, ls="", color="#555",
+                           mfc="#555" if filled else "none", label=label)
+                    for kind, (marker, filled, label) in _TOLL_SHAPES.items() if kind in kinds]
         # beside the axes, never over the bands; full names, wrapped
         ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0),
                   borderaxespad=0.0)
