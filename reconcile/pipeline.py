@@ -23,6 +23,7 @@ from reconcile.config import (
 from reconcile.dataset import load_dataset
 from reconcile.dataset.records import Dataset
 from reconcile.inference import Fit, fit
+from reconcile.inference.predictive import with_predictive
 from reconcile.model.buildable import nesting_conflicts
 from reconcile.report.result import RunResult
 from reconcile.report.runinfo import (
@@ -149,6 +150,9 @@ def analyse(fitted: Fit, data_dir: Path, model_path: Path, sampler_override: Sam
     info["timings"] = timings
     if not tables.diagnostics["ok"] and not allow_bad_diagnostics:
         return RunResult(None, fitted, tables, info, conflicts)
+    mark = time.perf_counter()  # posterior.nc's prior and predictive groups
+    fitted = with_fields(fitted, idata=with_predictive(fitted.idata, fitted.model, seed))
+    timings["predictive_s"] = time.perf_counter() - mark
     skipped = sensitivity_skipped(with_sensitivity, dataset, tables.diagnostics["ok"],
                                   fitted.approximate)
     if skipped:

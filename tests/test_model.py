@@ -272,3 +272,32 @@ def test_refits_use_the_backend_the_run_chose(seed_dataset, default_config):
     fit = Fit(seed_dataset, default_config, refitter.model, with_claims, seed=3, sampler=sampler)
     preset = refit_sampler(fit)
     assert (preset.backend, preset.draws, preset.tune, preset.chains) == ("pymc", 400, 400, 2)
+
+
+def test_predictive_groups_stay_within_their_budget(seed_dataset, default_config, monkeypatch):
+    """posterior.nc's predictive groups are thinned evenly to PREDICTIVE_VALUES values of
+    claim_obs (a 10,000-claim archive must not write gigabytes), seeded, and aligned with the
+    claims. A posterior of 4 chains x 50 draws, taken from the prior, stands in for a fit."""
+    import xarray as xr
+
+    from reconcile.inference import predictive
+
+    model = build_model(seed_dataset, default_config)
+    prior = pm.sample_prior_predictive(draws=200, model=model, random_seed=1)
+    draws = prior.prior.to_dataset().isel(chain=0, drop=True)
+    draws = draws.assign_coords(chain=("draw", np.repeat(np.arange(4), 50)),
+                                step=("draw", np.tile(np.arange(50), 4)))
+    posterior = (draws.drop_vars("draw").set_index(draw=["chain", "step"]).unstack("draw")
+                 .rename(step="draw").transpose("chain", "draw", ...))
+    idata = xr.DataTree.from_dict({"posterior": posterior,
+                                   "constant_data": prior.constant_data.to_dataset()})
+    n_claims = len(seed_dataset.claims)
+    monkeypatch.setattr(predictive, "PREDICTIVE_VALUES", 40 * n_claims)
+    first = predictive.with_predictive(idata, model, seed=5)
+    again = predictive.with_predictive(idata, model, seed=5)
+    shape = first.posterior_predictive["claim_obs"].shape
+    assert shape == (4, 10, n_claims)  # 40 draws: 10 per chain, spread over all 50
+    assert first.prior_predictive["claim_obs"].shape == (1, 40, n_claims)
+    np.testing.assert_array_equal(first.posterior_predictive["claim_obs"].values,
+                                  again.posterior_predictive["claim_obs"].values)
+    assert "posterior" in first.children and "prior" in first.children

@@ -26,7 +26,8 @@ OUTPUTS: tuple[Output, ...] = (
     Output("leave_one_source_out.csv", "every quantity refitted without each source",
            with_sensitivity_only=True),
     Output("diagnostics.json", "convergence diagnostics, ok and the reasons"),
-    Output("posterior.nc", "the posterior (ArviZ DataTree, netCDF)"),
+    Output("posterior.nc", "the posterior, log-likelihood, prior and predictive groups "
+           "(ArviZ DataTree, netCDF)"),
     Output("run.json", "versions, input hashes, configuration, seed, timings, citation"),
     Output("citation.bib", "the run's citation for BibTeX / biblatex"),
     Output("citation.json", "the run's citation as CSL-JSON (Zotero, Pandoc)"),
