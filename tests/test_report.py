@@ -206,3 +206,49 @@ def test_large_archives_plot_and_list_a_selection_and_say_so():
     assert report._selection_note(80, 300, "quantities", "x", "estimates.csv") == (
         "Showing 80 of the 300 quantities: x. All of them are in estimates.csv.")
     assert report._selection_note(27, 27, "claims", "x", "claims.csv") == ""
+
+
+def test_reconcile_report_rebuilds_the_same_page_without_refitting(seed_run, tmp_path):
+    """`reconcile report OUT_DIR` gives back the run's report.html from its saved outputs
+    (run.json, posterior.nc, the sensitivity tables), byte for byte, and touches nothing
+    else. It has no sampler to run: the seed run's page comes back in seconds."""
+    import shutil
+
+    from support import reconcile
+
+    out = tmp_path / "rebuilt"
+    shutil.copytree(seed_run, out)
+    original = (out / "report.html").read_bytes()
+    others = {p.name: p.read_bytes() for p in out.iterdir() if p.name != "report.html"}
+    (out / "report.html").unlink()
+    result = reconcile("report", str(out))
+    assert result.returncode == 0, result.stderr
+    assert f"Wrote {out / 'report.html'}" in result.stdout
+    assert (out / "report.html").read_bytes() == original
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "report.html"} == others
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging file left
+
+
+def test_reconcile_report_refuses_a_changed_dataset_or_a_folder_without_a_run(seed_run,
+                                                                              tmp_path):
+    import shutil
+
+    from support import SEEDS, reconcile
+
+    out, data = tmp_path / "out", tmp_path / "seeds-edited"
+    shutil.copytree(seed_run, out)
+    shutil.copytree(SEEDS, data)
+    claims = data / "claims.csv"
+    claims.write_text(claims.read_text(encoding="utf-8").replace(  # a note, still valid
+        "Same official statement", "The same official statement", 1), encoding="utf-8")
+    before = (out / "report.html").read_bytes()
+    result = reconcile("report", str(out), "--data", str(data))
+    assert result.returncode == 2
+    assert "not the dataset this run read" in result.stderr and "reconcile run" in result.stderr
+    assert (out / "report.html").read_bytes() == before
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = reconcile("report", str(empty))
+    assert result.returncode == 2
+    assert "run.json, posterior.nc, diagnostics.json missing" in result.stderr

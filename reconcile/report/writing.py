@@ -127,6 +127,21 @@ def _rename_into_place(staging: Path, out_dir: Path, replace: bool) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
+def replace_file(path: Path, text: str) -> Path:
+    """Write ``text`` beside ``path`` and rename it into place: readers see the old file or
+    the new one, never half of it."""
+    handle, staging = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.chmod(staging, 0o666 & ~_umask())
+        os.replace(staging, path)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
