@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from reconcile.analysis.sensitivity import Sensitivity
+from reconcile.analysis.sensitivity import Sensitivity, with_speakers
 from reconcile.analysis.tables import run_tables
 from reconcile.config import SamplerConfig, config_from_dict
 from reconcile.dataset import load_dataset
@@ -81,10 +81,13 @@ def _saved_fit(out_dir: Path, info: dict, data_dir: Path) -> Fit:
 def saved_sensitivity(out_dir: Path, fitted: Fit, info: dict) -> Sensitivity:
     """The sensitivity section from its two CSV files (no refit)."""
     read = {"keep_default_na": False, "dtype": {"source_id": str, "quantity_id": str,
-                                                "most_influential_source": str}}
+                                                "most_influential_source": str,
+                                                "influence": str}}
     by_quantity = pd.read_csv(out_dir / "sensitivity.csv", **read)
     leave_one_out = pd.read_csv(out_dir / "leave_one_source_out.csv", **read)
-    leave_one_out["speaks_here"] = leave_one_out["speaks_here"].astype(str) == "True"
+    # who spoke about what follows from the dataset (checked against its hash)
+    leave_one_out = with_speakers(leave_one_out.drop(
+        columns=["speaks_here", "speaks_on_relative"], errors="ignore"), fitted.dataset)
     psense = ["quantity_id", "count_prior_sensitivity", "bias_prior_sensitivity",
               "likelihood_sensitivity", "diagnosis"]
     return Sensitivity(

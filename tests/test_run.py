@@ -296,6 +296,17 @@ def test_sensitivity_names_what_drives_each_estimate(seed_run, seed_dataset):
     assert set(table.index) == {q.quantity_id for q in seed_dataset.quantities}
     assert table.loc["syria_war_killed", "most_influential_source"] == "algemeiner"
     assert bool(table.loc["syria_war_killed", "only_source"])
+    # the most influential source spoke about the quantity or one nested with it, never
+    # a source of an unrelated tree (issue 17: rebel outlets named for a counter-attack
+    # that only Jaish al-Fateh claimed)
+    nearby = loo[loo["speaks_here"] | loo["speaks_on_relative"]]
+    for quantity_id, row in table.iterrows():
+        spoke = set(nearby.loc[nearby["quantity_id"] == quantity_id, "source_id"])
+        if spoke:
+            assert row["most_influential_source"] in spoke, quantity_id
+            assert row["influence"] in {"spoke about it",
+                                        "spoke about a quantity nested with it"}
+    assert table.loc["syria_war_killed", "influence"] == "spoke about it"
     own = table.loc["irgc_killed_khan_tuman"]
     assert own["factor_other_anchor"] < 1  # the spokesman's 13 is no longer scaled up
     assert table["likelihood_sensitivity"].notna().all()

@@ -43,7 +43,8 @@ PSENSE_THRESHOLD = 0.05  # Kallioinen et al.'s threshold for a noticeable sensit
 @dataclass(frozen=True)
 class Sensitivity:
     leave_one_out: pd.DataFrame  # source_id, quantity_id, median, lower_90, upper_90, factor,
-    # speaks_here (the source made a claim about this quantity)
+    # speaks_here (the source made a claim about this quantity), speaks_on_relative (about
+    # a quantity nested with it: an ancestor or a part)
     anchor: pd.DataFrame  # quantity_id, median, lower_90, upper_90, factor
     power_scaling: pd.DataFrame  # quantity_id, count_prior, bias_prior, likelihood, diagnosis
     anchor_description: str
@@ -56,19 +57,35 @@ class Sensitivity:
         loo = self.leave_one_out
         for quantity_id, median in self.reference_median.items():
             moves = loo[loo["quantity_id"] == quantity_id]
-            if len(moves):
-                top = moves.iloc[int(np.argmax(np.abs(np.log(moves["factor"]))))]
-                source, factor = top["source_id"], float(top["factor"])
-            else:
-                source, factor = "", 1.0
+            source, factor, influence = _most_influential(moves)
             speakers = set(moves.loc[moves["speaks_here"], "source_id"]) if len(moves) else set()
             rows.append({"quantity_id": quantity_id, "median": float(median),
                          "most_influential_source": source, "factor_without_it": factor,
+                         "influence": influence,
                          "only_source": speakers == {source},
                          "factor_other_anchor": float(self.anchor.set_index("quantity_id")
                                                       .loc[quantity_id, "factor"])})
         table = pd.DataFrame(rows)
         return table.merge(self.power_scaling, on="quantity_id", how="left")
+
+
+INFLUENCE = {"here": "spoke about it", "relative": "spoke about a quantity nested with it",
+             "bias": "spoke of neither: it moves the estimate through the biases it shares"}
+
+
+def _most_influential(moves: pd.DataFrame) -> tuple[str, float, str]:
+    """The source whose removal moves the median most among those that spoke about the
+    quantity or about a quantity nested with it (a parent or a part); when none did, among
+    all (such a source moves it only through the kind and stance biases it shares with
+    those that did). With the factor and which of the three the source is."""
+    if not len(moves):
+        return "", 1.0, ""
+    spoke = moves["speaks_here"] | moves["speaks_on_relative"]
+    candidates = moves[spoke] if spoke.any() else moves
+    top = candidates.iloc[int(np.argmax(np.abs(np.log(candidates["factor"]))))]
+    reach = ("here" if top["speaks_here"] else "relative" if top["speaks_on_relative"]
+             else "bias")
+    return str(top["source_id"]), float(top["factor"]), INFLUENCE[reach]
 
 
 def refit_sampler(fit: Fit) -> SamplerConfig:
@@ -116,11 +133,30 @@ def leave_one_source_out(fit: Fit, refitter: Refitter, reference: pd.Series,
         idata = refitter.sample(fit.dataset, seed=seed + number, sampler=sampler, weights=weights)
         table = _count_table(idata.posterior["count"], reference)
         table.insert(0, "source_id", source_id)
-        spoken = {fit.dataset.claims[i].quantity_id
-                  for i in np.flatnonzero(inputs.claim_source == number)}
-        table["speaks_here"] = table["quantity_id"].isin(spoken)
         rows.append(table)
-    return pd.concat(rows, ignore_index=True)
+    return with_speakers(pd.concat(rows, ignore_index=True), fit.dataset)
+
+
+def with_speakers(table: pd.DataFrame, dataset) -> pd.DataFrame:
+    """``table`` (source_id, quantity_id columns) with speaks_here (the source made a claim
+    about the quantity) and speaks_on_relative (about one nested with it)."""
+    spoken: dict[str, set[str]] = {}
+    for claim in dataset.claims:
+        spoken.setdefault(claim.source_id, set()).add(claim.quantity_id)
+    pairs = list(zip(table["source_id"], table["quantity_id"]))
+    return table.assign(
+        speaks_here=[q in spoken.get(s, ()) for s, q in pairs],
+        speaks_on_relative=[bool(_relatives(dataset, q) & spoken.get(s, set()))
+                            for s, q in pairs])
+
+
+def _relatives(dataset, quantity_id: str) -> set[str]:
+    """The quantities nesting ties to this one: its ancestors and all its parts."""
+    parts, stack = set(), list(dataset.children[quantity_id])
+    while stack:
+        parts.add(stack[-1])
+        stack.extend(dataset.children[stack.pop()])
+    return parts | set(dataset.ancestors(quantity_id))
 
 
 def other_anchor(config: ModelConfig) -> ModelConfig:

@@ -49,6 +49,7 @@ def render_report(fit: Fit, tables: RunTables, citations: dict[str, str], run_ci
         loader=jinja2.PackageLoader("reconcile", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined,
     )
+    env.filters["thousands"] = lambda value: f"{round(float(value)):,}"  # 3,059, not 3059
     dataset = fit.dataset
     n_claims = len(dataset.claims)
     listed = reported_claims(fit, tables.claims)
@@ -66,7 +67,7 @@ def render_report(fit: Fit, tables: RunTables, citations: dict[str, str], run_ci
         loo=tables.loo,
         warnings=warnings,
         images=encoded,
-        estimates=_estimate_rows(tables.estimates),
+        estimates=_estimate_rows(tables.estimates, _claims_behind(fit, listed)),
         tree_html=Markup(_tree_html(fit, tables.estimates)),
         stances=tables.stances.to_dict("records"),
         sources=tables.sources.to_dict("records"),
@@ -79,6 +80,7 @@ def render_report(fit: Fit, tables: RunTables, citations: dict[str, str], run_ci
         rerun=rerun,
         sensitivity=_sensitivity_rows(fit, tables.sensitivity),
         sensitivity_skipped=tables.sensitivity_skipped,
+        forest_order=plots.forest_quantities(dataset),
         forest_note=_selection_note(len(plots.forest_quantities(dataset)),
                                     len(dataset.quantities), "quantities",
                                     "the most aggregated (shallowest in the nesting tree)",
@@ -101,9 +103,10 @@ def _selection_note(shown: int, total: int, what: str, which: str, where: str) -
     return f"Showing {shown:,} of the {total:,} {what}: {which}. All of them are in {where}."
 
 
-def _estimate_rows(estimates: pd.DataFrame) -> list[dict]:
+def _estimate_rows(estimates: pd.DataFrame, behind: dict[str, list[dict]]) -> list[dict]:
     rows = []
     for row in estimates.to_dict("records"):
+        row["behind"] = behind.get(row["quantity_id"], [])
         row["median_text"] = format_count(row["median"])
         for prob in (50, 90, 95):
             row[f"i{prob}"] = (f"{format_count(row[f'lower_{prob}'])}-"
@@ -113,6 +116,24 @@ def _estimate_rows(estimates: pd.DataFrame) -> list[dict]:
                             for flag in split_flags(row.get("flags"))]
         rows.append(row)
     return rows
+
+
+def _claims_behind(fit: Fit, listed: list) -> dict[str, list[dict]]:
+    """Per quantity, the claims about it as a reader weighs them: the figure as stated, the
+    speaker, their stance on it, who relayed it; ``anchor``: a link to the claim's row in
+    the claims table (when the report lists it)."""
+    dataset, shown = fit.dataset, {claim.claim_id for claim in listed}
+    behind: dict[str, list[dict]] = {}
+    for claim in dataset.claims:
+        behind.setdefault(claim.quantity_id, []).append({
+            "stated": claim.observation.describe(),
+            "source": dataset.source_by_id[claim.source_id].name,
+            "stance": dataset.stance(claim).replace("_", " "),
+            "via": ", ".join(dataset.source_by_id[v].name for v in claim.via),
+            "as_of": claim.as_of or "",
+            "anchor": f"claim-{claim.claim_id}" if claim.claim_id in shown else "",
+        })
+    return behind
 
 
 # The report lists at most this many claims (a 100,000-claim archive would make a page of
@@ -184,6 +205,7 @@ def _sensitivity_rows(fit: Fit, sensitivity: Sensitivity | None) -> list[dict]:
             "median": format_count(row["median"]),
             "source": names.get(row["most_influential_source"], row["most_influential_source"]),
             "only_source": bool(row["only_source"]),
+            "influence": str(row["influence"]),
             "without": format_count(row["median"] * row["factor_without_it"]),
             "factor_without": _factor_text(row["factor_without_it"]),
             "other_anchor": format_count(row["median"] * row["factor_other_anchor"]),

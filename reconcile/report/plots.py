@@ -69,9 +69,13 @@ def forest_plot(fit: Fit, estimates: pd.DataFrame | None = None) -> Figure:
     rows = estimates.set_index("quantity_id").loc[order]
     kinds = sorted({s.kind for s in dataset.sources})
     marker = {k: _KIND_MARKERS[i % len(_KIND_MARKERS)] for i, k in enumerate(kinds)}
-    height = max(3.0, 0.42 * len(order) + 1.2)
-    fig, ax = plt.subplots(figsize=(10, height), layout="constrained")
-    positions = np.arange(len(order))[::-1]
+    labels = [_wrapped(dataset.quantity_by_id[q].description, q, dataset.depth(q))
+              for q in order]
+    # each row as tall as its label (description wrapped, never cut, and its id below)
+    spans = np.array([max(1.0, 0.36 * label.count("\n") + 0.36) for label in labels])
+    positions = spans.sum() - (np.cumsum(spans) - spans / 2)
+    fig, ax = plt.subplots(figsize=(11, max(3.0, 0.42 * spans.sum() + 1.2)),
+                           layout="constrained")
     ax.hlines(positions, rows["lower_90"], rows["upper_90"], color="#9ab", lw=2, zorder=1)
     ax.hlines(positions, rows["lower_50"], rows["upper_50"], color="#345", lw=6, zorder=2)
     ax.plot(rows["median"], positions, "|", color="white", ms=9, mew=2, zorder=3)
@@ -83,9 +87,9 @@ def forest_plot(fit: Fit, estimates: pd.DataFrame | None = None) -> Figure:
         claim.observation.reading.draw(
             ax, claim.observation, y, marker[dataset.source_by_id[claim.source_id].kind],
             _STANCE_COLORS[dataset.stance(claim)])
-    labels = ["  " * dataset.depth(q) + _short(dataset.quantity_by_id[q].description) for q in order]
     # dataset text is drawn as typed: "$" would otherwise start TeX, which can fail to parse
     ax.set_yticks(positions, labels, fontsize=8, parse_math=False)
+    ax.set_ylim(-0.2, spans.sum() + 0.2)
     ax.set_xscale("log")
     ax.set_xlabel("count (log scale): bars are 50% and 90% central credible intervals")
     ax.grid(axis="x", alpha=0.3)
@@ -177,6 +181,17 @@ def figure_to_png(fig: Figure, dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
+LABEL_WIDTH = 60  # characters per line of a wrapped plot label
+LABEL_LINES = 5  # lines of a description at most (the tables hold the full text)
+
+
+def _wrapped(description: str, quantity_id: str, depth: int) -> str:
+    """A quantity's plot label: its description wrapped (never cut below LABEL_LINES lines,
+    which any ordinary description fits) and its id on the last line, indented by depth."""
+    lines = textwrap.wrap(_short(description, LABEL_WIDTH * LABEL_LINES), LABEL_WIDTH) or [""]
+    return "\n".join("  " * depth + line for line in [*lines, f"[{_short(quantity_id)}]"])
+
+
 def _short(text: str, limit: int = 70) -> str:
     """Dataset text as a plot label: control characters (a terminal escape, say) shown as
     U+FFFD, and cut at ``limit`` characters."""
@@ -204,9 +219,9 @@ def sensitivity_plot(fit: Fit, leave_one_out: pd.DataFrame) -> Figure:
     rows, cols = np.nonzero(spoken.to_numpy(dtype=bool))
     ax.scatter(cols, rows, s=14, facecolors="none", edgecolors="black", linewidths=0.7)
     ax.set_xticks(range(len(sources)), sources, rotation=60, ha="right", fontsize=7)
-    labels = ["  " * fit.dataset.depth(q) + _short(fit.dataset.quantity_by_id[q].description, 55)
-              for q in order]
-    ax.set_yticks(range(len(order)), labels, fontsize=7)
+    # the quantity ids, as in the tables (a description would not fit a grid row)
+    ax.set_yticks(range(len(order)), ["  " * fit.dataset.depth(q) + _short(q) for q in order],
+                  fontsize=7, parse_math=False)
     ax.set_xlabel("source left out")
     bar = fig.colorbar(image, ax=ax, shrink=0.8, ticks=[-1, -0.5, 0, 0.5, 1])
     bar.ax.set_yticklabels(["÷10 or less", "÷3", "unchanged", "×3", "×10 or more"], fontsize=7)
