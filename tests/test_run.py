@@ -70,6 +70,14 @@ def test_diagnostics_and_run_json(seed_run, seed_dataset):
     assert diagnostics["divergences"] == 0
     for key in ("max_r_hat", "min_ess_bulk", "min_ess_tail", "bfmi", "loo"):
         assert key in diagnostics
+    # one verdict (issue 17.3): the seeds' "more than" quantities must be cited with their
+    # caution; nothing blocks; the notes follow
+    assert diagnostics["verdict"] == "Citable, with the cautions below."
+    levels = [finding["level"] for finding in diagnostics["findings"]]
+    assert levels[0] == "caution" and "blocks" not in levels and levels[-1] == "note"
+    html = (seed_run / "report.html").read_text()
+    assert "Verdict: Citable, with the cautions below." in html
+    assert "Diagnostics passed" not in html  # no second, contradicting banner
     info = json.loads((seed_run / "run.json").read_text())
     assert info["seed"] == 7 and info["diagnostics_ok"] is True
     assert set(info["dataset"]["files"]) == set(seed_dataset.input_hashes)
@@ -181,6 +189,8 @@ def test_failed_diagnostics_exit_3_and_keep_outputs_only_when_asked(tmp_path):
     assert all(re.fullmatch(r"\w+(\[[^\]]+\])?", name) for name in listed)
     assert json.loads((out / "run.json").read_text())["diagnostics_ok"] is False
     assert "diagnostics FAILED" in (out / "report.html").read_text()
+    assert diagnostics["verdict"] == "Do not cite: the fit failed its convergence checks."
+    assert diagnostics["findings"][0]["level"] == "blocks"
 
 
 def test_output_inside_the_dataset_is_refused(tmp_path):

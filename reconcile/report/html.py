@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from reconcile import __version__
 from reconcile.analysis.flags import FLAG_SENTENCES
+from reconcile.analysis.verdict import headline, verdict
 from reconcile.report import plots
 from reconcile.report.runinfo import format_count, split_flags
 
@@ -52,6 +53,8 @@ def render_report(fit: Fit, tables: RunTables, citations: dict[str, str], run_ci
     env.filters["thousands"] = lambda value: f"{round(float(value)):,}"  # 3,059, not 3059
     dataset = fit.dataset
     n_claims = len(dataset.claims)
+    findings = verdict(tables)
+    levels = {finding.level for finding in findings}
     listed = reported_claims(fit, tables.claims)
     return env.get_template("report.html.j2").render(
         version=__version__,
@@ -64,6 +67,9 @@ def render_report(fit: Fit, tables: RunTables, citations: dict[str, str], run_ci
         n_claims=n_claims, n_sources=len(dataset.sources),
         n_quantities=len(dataset.quantities),
         diagnostics=tables.diagnostics,
+        verdict=findings, verdict_headline=headline(findings),
+        verdict_class="bad" if "blocks" in levels else "warn" if "caution" in levels else "good",
+        verdict_labels={"blocks": "blocks", "caution": "caution", "note": "note"},
         loo=tables.loo,
         warnings=warnings,
         images=encoded,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import textwrap
-import unicodedata
 import warnings
 from typing import TYPE_CHECKING
 
@@ -22,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from reconcile import analysis
+from reconcile.report.labels import plot_text, quantity_label
 
 if TYPE_CHECKING:
     from reconcile.inference import Fit
@@ -69,7 +69,7 @@ def forest_plot(fit: Fit, estimates: pd.DataFrame | None = None) -> Figure:
     rows = estimates.set_index("quantity_id").loc[order]
     kinds = sorted({s.kind for s in dataset.sources})
     marker = {k: _KIND_MARKERS[i % len(_KIND_MARKERS)] for i, k in enumerate(kinds)}
-    labels = [_wrapped(dataset.quantity_by_id[q].description, q, dataset.depth(q))
+    labels = [quantity_label(dataset.quantity_by_id[q].description, q, dataset.depth(q))
               for q in order]
     # each row as tall as its label (description wrapped, never cut, and its id below)
     spans = np.array([max(1.0, 0.36 * label.count("\n") + 0.36) for label in labels])
@@ -123,14 +123,22 @@ def source_bias_plot(fit: Fit, biases: pd.DataFrame | None = None) -> Figure:
     return fig
 
 
+RANK_BAND = 0.99
+
+
 def rank_plot(fit: Fit) -> Figure:
-    """ArviZ rank-ECDF plots of the shared parameters (chains should look alike)."""
+    """ArviZ rank-ECDF difference plots of the shared parameters, with their 99% band and
+    axes: the draws thinned to their effective sample size (the band assumes independent
+    draws; unthinned, autocorrelated chains leave it though R-hat and ESS pass)."""
     import arviz_plots as azp
 
     names = [v for v in fit.idata.posterior.data_vars
              if v not in _HIDDEN_TRACE_VARS and fit.idata.posterior[v].ndim == 2]
-    pc = azp.plot_rank(fit.idata, var_names=names, backend="matplotlib")
-    return pc.get_viz("figure")
+    pc = azp.plot_rank(fit.idata, var_names=names, backend="matplotlib", method="envelope",
+                       envelope_prob=RANK_BAND, visuals={"remove_axis": False})
+    figure = pc.get_viz("figure")
+    figure.set_layout_engine("constrained")  # titles clear of the axes above them
+    return figure
 
 
 def trace_plot(fit: Fit) -> Figure:
@@ -181,24 +189,6 @@ def figure_to_png(fig: Figure, dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
-LABEL_WIDTH = 60  # characters per line of a wrapped plot label
-LABEL_LINES = 5  # lines of a description at most (the tables hold the full text)
-
-
-def _wrapped(description: str, quantity_id: str, depth: int) -> str:
-    """A quantity's plot label: its description wrapped (never cut below LABEL_LINES lines,
-    which any ordinary description fits) and its id on the last line, indented by depth."""
-    lines = textwrap.wrap(_short(description, LABEL_WIDTH * LABEL_LINES), LABEL_WIDTH) or [""]
-    return "\n".join("  " * depth + line for line in [*lines, f"[{_short(quantity_id)}]"])
-
-
-def _short(text: str, limit: int = 70) -> str:
-    """Dataset text as a plot label: control characters (a terminal escape, say) shown as
-    U+FFFD, and cut at ``limit`` characters."""
-    text = "".join("\ufffd" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def sensitivity_plot(fit: Fit, leave_one_out: pd.DataFrame) -> Figure:
     """Leave one source out: by what factor each quantity's median moves (columns: the
     source left out; rows: quantities in tree order). Red: the estimate rises without the
@@ -220,7 +210,7 @@ def sensitivity_plot(fit: Fit, leave_one_out: pd.DataFrame) -> Figure:
     ax.scatter(cols, rows, s=14, facecolors="none", edgecolors="black", linewidths=0.7)
     ax.set_xticks(range(len(sources)), sources, rotation=60, ha="right", fontsize=7)
     # the quantity ids, as in the tables (a description would not fit a grid row)
-    ax.set_yticks(range(len(order)), ["  " * fit.dataset.depth(q) + _short(q) for q in order],
+    ax.set_yticks(range(len(order)), ["  " * fit.dataset.depth(q) + plot_text(q) for q in order],
                   fontsize=7, parse_math=False)
     ax.set_xlabel("source left out")
     bar = fig.colorbar(image, ax=ax, shrink=0.8, ticks=[-1, -0.5, 0, 0.5, 1])

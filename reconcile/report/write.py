@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reconcile import __version__
+from reconcile.analysis.verdict import headline, verdict
 from reconcile.report.citation import bibtex, csl_json
 from reconcile.report.html import render_report
 from reconcile.report.outputs import ESTIMATE_COLUMNS, SOURCE_COLUMNS, outputs_written
@@ -38,7 +39,10 @@ def write_outputs(result: RunResult, out_dir: Path, replace: bool = False,
         if tables.sensitivity is not None:
             write_csv(tables.sensitivity.by_quantity(), staging / "sensitivity.csv")
             write_csv(tables.sensitivity.leave_one_out, staging / "leave_one_source_out.csv")
-        write_json({**tables.diagnostics, "loo": tables.loo, "warnings": result.warnings},
+        findings = verdict(tables)
+        write_json({**tables.diagnostics, "verdict": headline(findings),
+                    "findings": [finding.as_json() for finding in findings],
+                    "loo": tables.loo, "warnings": result.warnings},
                    staging / "diagnostics.json")
         digest = info["dataset"]["sha256"]
         _write_posterior(fitted, staging / "posterior.nc", digest, result.ok)
