@@ -72,8 +72,8 @@ def run(data_dir: str | Path, out_dir: str | Path | None = None, model: str | Pa
     dataset = load_dataset(data_dir, config.lexicon)
     timings = {"load_s": time.perf_counter() - started}
 
-    say("compiling the model and sampling")
-    fitted = fit(dataset, config, seed=seed, sampler=sampler, progressbar=progressbar)
+    fitted = fit(dataset, config, seed=seed, sampler=sampler, progressbar=progressbar,
+                 progress=say)
     fitted, extension = sample_until_healthy(fitted, say, progressbar)
     timings.update(fitted.timings)
     # a run sampled again is redone by naming the draws it ended with; one that stopped

@@ -72,8 +72,8 @@ def _threads(pid: int) -> int:
 
 
 def _wait_until_sampling(process: subprocess.Popen, deadline: float) -> None:
-    """Until the sampler's worker threads exist. The command says "sampling" before it
-    compiles the model (10-25 s); nutpie starts its threads when the chains start."""
+    """Until the sampler's worker threads exist. The command says "sampling" once the model
+    is compiled; nutpie starts its threads when the chains start."""
     seen = ""
     while "sampling" not in seen and time.monotonic() < deadline:
         seen += process.stderr.readline()
@@ -107,8 +107,8 @@ def test_killing_a_real_run_mid_sampling_keeps_previous_outputs(tmp_path, signum
         _, stderr = process.communicate(timeout=60)
     assert process.returncode == 128 + signum, stderr  # 130 and 143, as the README says
     name = signal.Signals(signum).name
-    assert (f"reconcile: stopped by {name} while compiling the model and sampling; nothing was "
-            "written and earlier outputs are intact.") in stderr
+    assert (f"reconcile: stopped by {name} while sampling 4 chains of 2,000 tuning steps and "
+            "20,000 draws (nutpie); nothing was written and earlier outputs are intact.") in stderr
     assert "Traceback" not in stderr
     assert snapshot_with_times(out) == previous
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out"]  # no partial folder

@@ -395,6 +395,23 @@ def test_a_run_logged_to_a_file_says_it_is_still_working(tmp_path):
     assert result.returncode == 3, result.stderr
     beats = re.findall(r"^reconcile: still (.+) \((\d+) min (\d\d) s since the start\)$",
                        result.stderr, re.M)
-    assert len(beats) >= 2 and "compiling the model and sampling" in {b[0] for b in beats}
+    phases = {b[0] for b in beats}
+    # each phase is named as it starts (issue 17.6: compilation said nothing for 21 s)
+    assert len(beats) >= 2 and any(p.startswith("sampling 4 chains of 50 tuning") for p in phases)
+    assert "reconcile compiling the model" in result.stderr
     elapsed = [60 * int(m) + int(s) for _, m, s in beats]
     assert elapsed == sorted(elapsed)
+
+
+def test_progress_bars_drop_their_statistics_columns_rather_than_cut_them(monkeypatch):
+    """Issue 17.6: at 80 columns PyMC's eight columns were cut ("Dive…", "Elap…"): narrow
+    terminals get the bars without the statistics columns, wide ones all of them."""
+    import os
+
+    from reconcile.inference import fitting
+
+    for columns, layout in ((80, "split"), (109, "split"), (110, "split+stats")):
+        monkeypatch.setattr(fitting.shutil, "get_terminal_size",
+                            lambda fallback, columns=columns: os.terminal_size((columns, 24)))
+        assert fitting.progress_layout(True) == layout
+    assert fitting.progress_layout(False) is False

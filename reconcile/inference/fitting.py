@@ -7,7 +7,9 @@ reproducible: the same dataset, configuration and seed give the same draws.
 
 from __future__ import annotations
 
+import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -57,12 +59,15 @@ class Fit:
 
 
 def fit(dataset: Dataset, config: ModelConfig, seed: int = 0,
-        sampler: SamplerConfig | None = None, progressbar: bool = False) -> Fit:
+        sampler: SamplerConfig | None = None, progressbar: bool = False,
+        progress: Callable[[str], None] | None = None) -> Fit:
     """Build the model for ``dataset`` under ``config`` and sample its posterior with NUTS,
     or approximate it with ADVI when the sampler's ``method`` is "advi" (advi.py).
 
-    ``sampler`` overrides ``config.sampler`` (e.g. fewer draws in a notebook or test).
+    ``sampler`` overrides ``config.sampler`` (e.g. fewer draws in a notebook or test);
+    ``progress`` is told of each phase as it starts (compiling, sampling).
     """
+    say = progress or (lambda message: None)
     sampler = sampler or config.sampler
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -74,6 +79,7 @@ def fit(dataset: Dataset, config: ModelConfig, seed: int = 0,
         from reconcile.inference.advi import fit_advi
         from reconcile.model.start import data_informed_start
 
+        say(f"approximating the posterior with ADVI ({sampler.advi_iterations:,} iterations)")
         started = time.perf_counter()
         with interruptible() as received:
             idata = fit_advi(model, sampler, seed, start=data_informed_start(inputs, config),
@@ -86,9 +92,12 @@ def fit(dataset: Dataset, config: ModelConfig, seed: int = 0,
         # compiled here rather than inside pm.sample, so that refits reuse it
         from reconcile.inference.compiled import Refitter
 
+        say("compiling the model (up to a minute when not cached)")
         started = time.perf_counter()
         refitter = Refitter(dataset, config, model=model)
         timings["compile_s"] = time.perf_counter() - started
+    say(f"sampling {sampler.chains} chains of {sampler.tune:,} tuning steps and "
+        f"{sampler.draws:,} draws ({sampler.backend})")
     started = time.perf_counter()
     idata = sample(model, sampler, seed, progressbar=progressbar, dataset=dataset,
                    refitter=refitter)
@@ -142,7 +151,7 @@ def sample(model: pm.Model, sampler: SamplerConfig, seed: int, progressbar: bool
                     random_seed=seed,
                     nuts_sampler=sampler.backend,
                     nuts=_nuts_options(model, sampler),
-                    progressbar=progressbar,
+                    progressbar=progress_layout(progressbar),
                     compute_convergence_checks=False,
                 )
     except (RuntimeError, ValueError, pm.exceptions.SamplingError) as exc:
@@ -163,6 +172,32 @@ def _nuts_options(model: pm.Model, sampler: SamplerConfig) -> dict:
     return {}
 
 
+# PyMC's per-chain bars take eight columns with their statistics (divergences, step size,
+# gradient evaluations): below this terminal width their headers are cut ("Dive…")
+FULL_PROGRESS_COLUMNS = 110
+
+
+def progress_layout(progressbar: bool) -> bool | str:
+    """PyMC's progress bar option: per-chain bars, with their statistics when the terminal
+    is wide enough to show every column whole (the diagnostics report divergences anyway)."""
+    if not progressbar:
+        return False
+    wide = shutil.get_terminal_size(fallback=(80, 24)).columns >= FULL_PROGRESS_COLUMNS
+    return "split+stats" if wide else "split"
+
+
+def _whole_headers(bars) -> None:
+    """Rich sizes PyMC's columns by ratio, which cuts headers ("Remaini…") at 80 columns:
+    each column but the bar is as wide as its header or text, and the bar takes the rest."""
+    progress = getattr(getattr(bars, "_backend", None), "_progress", None)
+    for column in getattr(progress, "columns", ()):
+        table_column = column.get_table_column()
+        if (isinstance(table_column.header, str) and column._table_column is not None
+                and table_column.header != "Progress"):
+            column._table_column.ratio = None  # as wide as its text; the bar takes the rest
+            column._table_column.min_width = len(table_column.header)
+
+
 def _sample_compiled(refitter: Refitter, model: pm.Model, sampler: SamplerConfig, seed: int,
                      progressbar: bool) -> xr.DataTree:
     """nutpie on the compiled model, with PyMC's per-chain progress bars and the groups
@@ -171,7 +206,8 @@ def _sample_compiled(refitter: Refitter, model: pm.Model, sampler: SamplerConfig
     from pymc.progress_bar.progress import NutpieProgressBarManager
 
     bars = NutpieProgressBarManager(chains=sampler.chains, draws=sampler.draws,
-                                    progressbar=progressbar)
+                                    progressbar=progress_layout(progressbar))
+    _whole_headers(bars)
     started = time.perf_counter()
     with bars:
         idata = refitter.sample(refitter.structure, seed=seed, sampler=sampler,
