@@ -257,3 +257,32 @@ def test_reconcile_report_refuses_a_changed_dataset_or_a_folder_without_a_run(se
     result = reconcile("report", str(empty))
     assert result.returncode == 2
     assert "run.json, posterior.nc, diagnostics.json missing" in result.stderr
+
+
+@pytest.mark.parametrize("which", ["forest", "bias"])
+def test_legends_never_cover_the_axes_or_their_text(hostile_run, which) -> None:
+    """Issue 17.4: a small report's legend covered the axis caption, the only explanation of
+    the bars. Drawn, the legend's box overlaps neither the axes nor any of their labels, and
+    the axis's numbers are plain."""
+    import matplotlib
+
+    from reconcile import plots
+
+    result = hostile_run.result
+    figure = (plots.forest_plot(result.fit, result.tables.estimates) if which == "forest"
+              else plots.source_bias_plot(result.fit, result.tables.sources))
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    (legend,) = figure.legends
+    box = legend.get_window_extent(renderer)
+    axes = figure.axes[0]
+    texts = [axes.xaxis.label, *axes.get_xticklabels(), *axes.get_yticklabels()]
+    assert not box.overlaps(axes.get_window_extent(renderer))
+    for text in texts:
+        if text.get_text():
+            assert not box.overlaps(text.get_window_extent(renderer)), text.get_text()
+    # issue 17.4: numbers written out on the log axes (1,000 and 0.3, not 10^3 or 3x10^-1)
+    numbers = [t.get_text() for t in (*axes.get_xticklabels(), *axes.get_xticklabels(minor=True))
+               if t.get_text()]
+    assert numbers and all(re.fullmatch(r"[0-9][0-9,]*(\.[0-9]+)?", n) for n in numbers), numbers
+    matplotlib.pyplot.close(figure)

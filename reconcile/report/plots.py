@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from reconcile import analysis
-from reconcile.report.labels import plot_text, quantity_label
+from reconcile.report.labels import plain_log_ticks, plot_text, quantity_label
 
 if TYPE_CHECKING:
     from reconcile.inference import Fit
@@ -91,13 +91,14 @@ def forest_plot(fit: Fit, estimates: pd.DataFrame | None = None) -> Figure:
     ax.set_yticks(positions, labels, fontsize=8, parse_math=False)
     ax.set_ylim(-0.2, spans.sum() + 0.2)
     ax.set_xscale("log")
+    plain_log_ticks(ax.xaxis)
     ax.set_xlabel("count (log scale): bars are 50% and 90% central credible intervals")
     ax.grid(axis="x", alpha=0.3)
     handles = [Line2D([], [], marker=marker[k], ls="", color="#777", label=k) for k in kinds]
     handles += [Line2D([], [], marker="o", ls="", color=c, label=f"stance: {s.replace('_', ' ')}")
                 for s, c in _STANCE_COLORS.items()]
-    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08),
-              ncol=4, framealpha=0.9)
+    # below the axes and their caption, in space the layout reserves: never over text
+    fig.legend(handles=handles, fontsize=7, loc="outside lower center", ncol=4)
     return fig
 
 
@@ -114,12 +115,13 @@ def source_bias_plot(fit: Fit, biases: pd.DataFrame | None = None) -> Figure:
     ax.scatter(table["bias_median"], positions, c=colors, zorder=3, s=20)
     ax.axvline(1.0, ls="--", color="#888", lw=1)
     ax.set_xscale("log")
+    plain_log_ticks(ax.xaxis, minor=True)
     ax.set_yticks(positions, [f"{r.source_id} ({r.kind})" for r in table.itertuples()], fontsize=8,
                   parse_math=False)
     ax.set_xlabel("bias factor on the true count (log scale): 0.5 states half, 2 states double")
     handles = [Line2D([], [], marker="o", ls="", color=c, label=s.replace("_", " "))
                for s, c in _STANCE_COLORS.items() if s in set(table["stance"])]
-    ax.legend(handles=handles, fontsize=7, loc="lower right")
+    fig.legend(handles=handles, fontsize=7, loc="outside lower center", ncol=len(handles))
     return fig
 
 
@@ -161,6 +163,7 @@ def loss_plot(fit: Fit) -> Figure:
     fig, ax = plt.subplots(figsize=(8, 3), layout="constrained")
     ax.plot(np.arange(1, loss.size + 1), loss - floor + 1.0, lw=0.6, color="#345")
     ax.set_yscale("log")
+    plain_log_ticks(ax.yaxis)
     ax.axvspan(loss.size - 2 * loss_window(loss.size), loss.size, color="#9ab", alpha=0.3)
     ax.set_xlabel("iteration")
     ax.set_ylabel("loss - min(loss) + 1")
