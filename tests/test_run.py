@@ -107,6 +107,23 @@ def test_the_run_can_be_cited_from_a_reference_manager(seed_run):
     assert "dataset 'a\\}b\\{c\\%\\_\\textbackslash{}'" in entry  # LaTeX's specials escaped
 
 
+def test_the_software_citation_file_is_complete():
+    """CITATION.cff (issue 17.1): the fields GitHub and Zenodo read, the version the package
+    reports, and the libraries a citation should also credit, each with its DOI."""
+    import yaml
+
+    from reconcile import __version__
+    from support import ROOT
+
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    for key in ("cff-version", "message", "title", "abstract", "authors", "license"):
+        assert cff[key], key
+    assert str(cff["version"]) == __version__
+    dois = {reference["doi"] for reference in cff["references"]}
+    assert {"10.7717/peerj-cs.1516", "10.21105/joss.01143"} <= dois  # PyMC, ArviZ
+    assert all(re.fullmatch(r"10\.\d{4,5}/\S+", doi) for doi in dois)
+
+
 def test_posterior_loads_with_arviz(seed_run):
     import arviz as az
 
