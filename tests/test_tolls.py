@@ -241,6 +241,10 @@ def test_the_run_traces_the_toll_and_its_final_value(blast_run):
 def test_the_report_draws_the_toll(blast_run):
     html = (blast_run.out_dir / "report.html").read_text(encoding="utf-8")
     assert '<section id="tolls">' in html and "toll_series.csv" in html
+    # a toll's many updates sit under its estimate, folded, each with the date it counts to
+    about = blast_run.fit.dataset.claims_about("blast_killed")
+    assert len(about) > 6 and f"the {len(about)} claims behind it</summary>" in html
+    assert html.count(", as of 2020-08-") >= len(UPDATES)
 
 
 def test_checks_read_the_claims_as_tolls_to_date(blast_run):
