@@ -45,7 +45,9 @@ def rebuild_report(out_dir: str | Path, data_dir: str | Path | None = None) -> P
                            "`reconcile run` wrote (outputs are kept only when it passes, or "
                            "with --allow-bad-diagnostics).")
     info = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
-    fitted = _saved_fit(out_dir, info, Path(data_dir or info["dataset"]["path"]))
+    recorded = Path(info["dataset"]["path"])  # as given to the run, from its cwd
+    recorded = recorded if recorded.is_absolute() else Path(info.get("cwd", ".")) / recorded
+    fitted = _saved_fit(out_dir, info, Path(data_dir) if data_dir else recorded)
     tables = run_tables(fitted, fitted.seed)
     saved = json.loads((out_dir / "diagnostics.json").read_text(encoding="utf-8"))
     for key in ("extension", "extension_note"):  # what sampling again did, as the run said

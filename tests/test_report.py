@@ -218,15 +218,23 @@ def test_reconcile_report_rebuilds_the_same_page_without_refitting(seed_run, tmp
     (run.json, posterior.nc, the sensitivity tables), byte for byte, and touches nothing
     else. It has no sampler to run: the seed run's page comes back in seconds."""
     import shutil
+    import subprocess
 
-    from support import reconcile
+    from support import RECONCILE, SEEDS
 
     out = tmp_path / "rebuilt"
     shutil.copytree(seed_run, out)
     original = (out / "report.html").read_bytes()
     others = {p.name: p.read_bytes() for p in out.iterdir() if p.name != "report.html"}
     (out / "report.html").unlink()
-    result = reconcile("report", str(out))
+    # a run given a relative dataset path records it with its cwd; the rebuild, run from
+    # elsewhere, finds the dataset there
+    info = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    info["dataset"]["path"], info["cwd"] = "seeds", str(SEEDS.parent)
+    (out / "run.json").write_text(json.dumps(info), encoding="utf-8")
+    others["run.json"] = (out / "run.json").read_bytes()
+    result = subprocess.run([RECONCILE, "report", str(out)], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=600)
     assert result.returncode == 0, result.stderr
     assert f"Wrote {out / 'report.html'}" in result.stdout
     assert (out / "report.html").read_bytes() == original
