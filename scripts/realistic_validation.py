@@ -29,7 +29,6 @@ import re
 import sys
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -43,6 +42,7 @@ TARGETS = {"coverage_90": (0.85, 0.95), "coverage_50": (0.40, 0.60),
            "interval_score_ratio": {"sparse": 0.6, "dense": 0.45}}
 BEGIN = "<!-- realistic-validation: written by scripts/realistic_validation.py --doc -->"
 END = "<!-- /realistic-validation -->"
+WORKER_FITS = 25
 
 
 def fit_one(task: dict) -> dict:
@@ -129,6 +129,7 @@ def summarize(records: list[dict]) -> dict:
         "median_log_width_naive": median_log_width(naive_low[claimed], naive_high[claimed]),
         "median_seconds_per_fit": float(np.median([r["seconds"] for r in done])),
         "unhealthy_reasons": _reason_counts(done),
+        "slowest_parameters": _slowest(done),
         "median_max_r_hat": float(np.median([r["max_r_hat"] for r in done])),
         "median_min_ess_bulk": float(np.median([r["min_ess_bulk"] for r in done])),
         "divergence_free_share": float(np.mean([r["divergences"] == 0 for r in done])),
@@ -136,13 +137,25 @@ def summarize(records: list[dict]) -> dict:
     return summary
 
 
+def _slowest(records: list[dict], top: int = 3) -> dict[str, int]:
+    """The parameters (without their index) that the failing fits' reasons name most often."""
+    counts: dict[str, int] = {}
+    for record in records:
+        named = {match.split("[")[0] for reason in record["reasons"]
+                 for match in re.findall(r"\(([^)]+)\)$", reason)}
+        for name in named:
+            counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top])
+
+
 def _reason_counts(records: list[dict]) -> dict[str, int]:
     """How many fits failed each diagnostic ("max R-hat", "min ESS bulk", "divergent
     transitions", ...): the reasons' words without their numbers."""
     counts: dict[str, int] = {}
     for record in records:
-        words = {re.sub(r"[\d.,<>]+", "", reason).split(" in a chain")[0].strip()
-                 for reason in record["reasons"]}
+        # "min ESS bulk 108 < 400 (source_bias_sd)": the check, without numbers or parameter
+        words = {re.sub(r"[\d.,<>]+", "", reason.split(" (")[0]).split(" in a chain")[0]
+                 .strip() for reason in record["reasons"]}
         for reason in sorted(words):  # sorted: the page is the same on every rendering
             counts[reason] = counts.get(reason, 0) + 1
     return counts
@@ -217,7 +230,10 @@ def markdown(result: dict) -> str:
     if any(reasons.values()):
         lines += ["Why fits failed their diagnostics (fits per reason): " + "; ".join(
             f"{shape}: " + ", ".join(f"{k} {v}" for k, v in r.items())
-            for shape, r in reasons.items() if r) + ". `reconcile run` samples 4 x 2,000 "
+            for shape, r in reasons.items() if r) + ". The parameters they name most often "
+            "(fits): " + "; ".join(f"{shape}: " + ", ".join(
+                f"{k} {v}" for k, v in row.get("slowest_parameters", {}).items())
+                for shape, row in result["shapes"].items()) + ". `reconcile run` samples 4 x 2,000 "
             "draws and samples again when a fit fails for want of draws; these fits are "
             "shorter, to afford the archives.", ""]
     return "\n".join([*lines, END])
@@ -293,6 +309,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="write the JSON here too")
     parser.add_argument("--doc", type=Path, default=None,
                         help="write the results as this page's realistic section")
+    parser.add_argument("--resume", action="store_true",
+                        help="skip the fits already in --out's .records.jsonl (same settings)")
     parser.add_argument("--from-json", type=Path, default=None,
                         help="no fits: render --doc from --out's JSON or its .records.jsonl")
     args = parser.parse_args()
@@ -313,13 +331,24 @@ def main() -> None:
     started = time.perf_counter()
     records: list[dict] = []
     log = args.out.with_suffix(".records.jsonl") if args.out else None
-    if log:  # every fit as it ends, so that a run stopped early keeps what it did
+    if log and args.resume and log.exists():  # go on where a stopped run left off
+        lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()
+                 if line.strip()]
+        if lines[0]["settings"] | {"commit": ""} != settings | {"commit": ""}:
+            sys.exit(f"{log} was written with other settings: {lines[0]['settings']}")
+        records = lines[1:]
+        done = {(r["shape"], r["index"]) for r in records}
+        tasks = [t for t in tasks if (t["shape"], t["index"]) not in done]
+        print(f"resuming: {len(records)} fits done, {len(tasks)} to go", file=sys.stderr)
+    elif log:  # every fit as it ends, so that a run stopped early keeps what it did
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(json.dumps({"settings": settings}) + "\n", encoding="utf-8")
-    with ProcessPoolExecutor(max_workers=args.workers, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(fit_one, task) for task in tasks]
-        for done, future in enumerate(as_completed(futures), start=1):
-            record = future.result()
+    # a fresh worker every WORKER_FITS fits: a nutpie worker thread segfaulted after about 130
+    # fits in one process (2026-12-05), and each fit leaves compiled code behind.
+    # multiprocessing's Pool, not ProcessPoolExecutor: with max_tasks_per_child the latter
+    # hung for good once its first workers retired (CPython 3.13.0, 2026-12-05)
+    with get_context("spawn").Pool(args.workers, maxtasksperchild=WORKER_FITS) as pool:
+        for done, record in enumerate(pool.imap_unordered(fit_one, tasks), start=1):
             records.append(record)
             if log:
                 with log.open("a", encoding="utf-8") as stream:
