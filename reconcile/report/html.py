@@ -109,7 +109,10 @@ def _selection_note(shown: int, total: int, what: str, which: str, where: str) -
     return f"Showing {shown:,} of the {total:,} {what}: {which}. All of them are in {where}."
 
 
-def _estimate_rows(estimates: pd.DataFrame, behind: dict[str, list[dict]]) -> list[dict]:
+def _estimate_rows(estimates: pd.DataFrame,
+                   behind: dict[str, list[dict]] | None = None) -> list[dict]:
+    """The estimates table's rows; ``behind``: each quantity's claims (_claims_behind)."""
+    behind = behind or {}
     rows = []
     for row in estimates.to_dict("records"):
         row["behind"] = behind.get(row["quantity_id"], [])
