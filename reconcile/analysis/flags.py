@@ -41,6 +41,13 @@ def caution(flags: Sequence[str]) -> str:
     return "Caution: " + "; ".join(FLAG_SENTENCES[f] for f in flags) + "."
 
 
+def split_flags(flags: object) -> tuple[str, ...]:
+    """estimates.csv's flags cell as a tuple of slugs (empty or missing: none)."""
+    if not isinstance(flags, str):
+        return ()
+    return tuple(f for f in flags.split(";") if f)
+
+
 def subtree(dataset: Dataset, quantity_id: str) -> tuple[str, ...]:
     """The quantity and all its descendants."""
     found = [quantity_id]

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from reconcile.analysis.flags import subtree
 from reconcile.config import ModelConfig, SamplerConfig, StanceEffect
 from reconcile.constants import HEADLINE_PROB, interval_columns
 from reconcile.logs import quiet
@@ -143,20 +144,13 @@ def with_speakers(table: pd.DataFrame, dataset) -> pd.DataFrame:
     spoken: dict[str, set[str]] = {}
     for claim in dataset.claims:
         spoken.setdefault(claim.source_id, set()).add(claim.quantity_id)
+    # the quantities nesting ties to each one: its ancestors and all its parts
+    relatives = {q: set(subtree(dataset, q)[1:]) | set(dataset.ancestors(q))
+                 for q in set(table["quantity_id"])}
     pairs = list(zip(table["source_id"], table["quantity_id"]))
     return table.assign(
         speaks_here=[q in spoken.get(s, ()) for s, q in pairs],
-        speaks_on_relative=[bool(_relatives(dataset, q) & spoken.get(s, set()))
-                            for s, q in pairs])
-
-
-def _relatives(dataset, quantity_id: str) -> set[str]:
-    """The quantities nesting ties to this one: its ancestors and all its parts."""
-    parts, stack = set(), list(dataset.children[quantity_id])
-    while stack:
-        parts.add(stack[-1])
-        stack.extend(dataset.children[stack.pop()])
-    return parts | set(dataset.ancestors(quantity_id))
+        speaks_on_relative=[bool(relatives[q] & spoken.get(s, set())) for s, q in pairs])
 
 
 def other_anchor(config: ModelConfig) -> ModelConfig:

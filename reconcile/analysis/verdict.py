@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Literal
 
-from reconcile.analysis.flags import FLAG_SENTENCES
+from reconcile.analysis.flags import FLAG_SENTENCES, split_flags
 
 if TYPE_CHECKING:
     from reconcile.analysis.tables import RunTables
@@ -41,8 +41,7 @@ class Finding:
 def verdict(tables: RunTables) -> list[Finding]:
     """The run's findings, blocking ones first."""
     findings = [_convergence(tables.diagnostics)]
-    flags = {row.quantity_id: set(str(row.flags).split(";")) - {"", "nan"}
-             for row in tables.estimates.itertuples()}
+    flags = {row.quantity_id: split_flags(row.flags) for row in tables.estimates.itertuples()}
     for flag in (*BLOCKING_FLAGS, *CAUTION_FLAGS):
         named = [q for q, found in flags.items() if flag in found]
         if named:

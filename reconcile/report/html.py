@@ -17,10 +17,10 @@ import pandas as pd
 from markupsafe import Markup
 
 from reconcile import __version__
-from reconcile.analysis.flags import FLAG_SENTENCES
+from reconcile.analysis.flags import FLAG_SENTENCES, split_flags
 from reconcile.analysis.verdict import headline, verdict
 from reconcile.report import plots
-from reconcile.report.runinfo import format_count, split_flags
+from reconcile.report.runinfo import format_count
 
 if TYPE_CHECKING:
     from reconcile.analysis.sensitivity import Sensitivity
@@ -69,7 +69,6 @@ def render_report(fit: Fit, tables: RunTables, citations: dict[str, str], run_ci
         diagnostics=tables.diagnostics,
         verdict=findings, verdict_headline=headline(findings),
         verdict_class="bad" if "blocks" in levels else "warn" if "caution" in levels else "good",
-        verdict_labels={"blocks": "blocks", "caution": "caution", "note": "note"},
         loo=tables.loo,
         warnings=warnings,
         images=encoded,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from reconcile import __version__
-from reconcile.analysis.flags import caution
+from reconcile.analysis.flags import caution, split_flags
 from reconcile.config import MAX_CONFIG_BYTES, ModelConfig, SamplerConfig, packaged_model_paths
 from reconcile.constants import HEADLINE_PROB, interval_columns
 from reconcile.dataset.records import Dataset
@@ -82,13 +82,6 @@ def estimate_citations(estimates: pd.DataFrame, config: ModelConfig, dataset: Da
 def run_citation(config: ModelConfig, dataset: Dataset, seed: int) -> str:
     return (f"Estimates from reconcile {__version__} on dataset {dataset.name!r} "
             f"({_tag(config, dataset, seed)}).")
-
-
-def split_flags(flags: object) -> tuple[str, ...]:
-    """estimates.csv's flags cell as a tuple of slugs (empty or missing: none)."""
-    if not isinstance(flags, str):
-        return ()
-    return tuple(f for f in flags.split(";") if f)
 
 
 def anchor_text(config: ModelConfig) -> str:
