@@ -16,6 +16,7 @@ import click
 from reconcile import __version__
 from reconcile.cli.calibrate import calibrate
 from reconcile.cli.check import check
+from reconcile.cli.extract import extract
 from reconcile.cli.report import report
 from reconcile.cli.common import (
     EXIT_DIAGNOSTICS, EXIT_INPUT, EXIT_MODEL, EXIT_OUTPUT, draw_off_screen, show_warning,
@@ -37,6 +38,7 @@ main.add_command(check)
 main.add_command(run)
 main.add_command(calibrate)
 main.add_command(report)
+main.add_command(extract)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

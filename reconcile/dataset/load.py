@@ -37,9 +37,11 @@ def load_dataset(data_dir: str | Path, lexicon: Lexicon | None = None) -> Datase
     return dataset
 
 
-def check_dataset(data_dir: str | Path, lexicon: Lexicon | None = None) -> list[InputIssue]:
-    """Every problem in ``data_dir`` (empty when valid)."""
-    return _load(Path(data_dir), _lexicon(lexicon))[1]
+def check_dataset(data_dir: str | Path, lexicon: Lexicon | None = None,
+                  claims_file: Path | None = None) -> list[InputIssue]:
+    """Every problem in ``data_dir`` (empty when valid); ``claims_file``, a staged claims.csv
+    checked in place of the folder's own (``reconcile extract --accept``)."""
+    return _load(Path(data_dir), _lexicon(lexicon), claims_file)[1]
 
 
 def _lexicon(lexicon: Lexicon | None) -> Lexicon:
@@ -50,7 +52,8 @@ def _lexicon(lexicon: Lexicon | None) -> Lexicon:
     return packaged_lexicon()
 
 
-def _load(data_dir: Path, lexicon: Lexicon) -> tuple[Dataset | None, list[InputIssue]]:
+def _load(data_dir: Path, lexicon: Lexicon,
+          claims_file: Path | None = None) -> tuple[Dataset | None, list[InputIssue]]:
     issues = Issues()
     try:
         is_dir = data_dir.is_dir()
@@ -64,9 +67,10 @@ def _load(data_dir: Path, lexicon: Lexicon) -> tuple[Dataset | None, list[InputI
     root = data_dir.resolve()
     tables = {
         name: read_table(data_dir / name, *columns, issues, root=root)
-        for name, columns in ((SOURCES, SOURCE_COLUMNS), (QUANTITIES, QUANTITY_COLUMNS),
-                              (CLAIMS, CLAIM_COLUMNS))
+        for name, columns in ((SOURCES, SOURCE_COLUMNS), (QUANTITIES, QUANTITY_COLUMNS))
     }
+    tables[CLAIMS] = read_table(claims_file or data_dir / CLAIMS, *CLAIM_COLUMNS, issues,
+                                root=None if claims_file else root)
     documents = Documents(data_dir / DOCUMENTS, root, issues)
     sources = _sources(tables[SOURCES], issues)
     quantities = _quantities(tables[QUANTITIES], issues)

@@ -22,7 +22,7 @@ import pandas as pd
 from reconcile.errors import ReconcileError
 from reconcile.interrupt import Interrupted, interruptible, signals_deferred
 
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class OutputError(ReconcileError):
@@ -150,7 +150,7 @@ def _umask() -> int:
 
 def spreadsheet_safe(value: object) -> object:
     """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 
