@@ -229,3 +229,11 @@ def _write(path: Path, rows: list[dict[str, str]]) -> None:
         writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+
+
+def test_a_document_too_large_is_an_input_error(tmp_path: Path, monkeypatch) -> None:
+    data = _dataset(tmp_path, {"big.txt": "Rebels killed 12 soldiers. " * 100})
+    monkeypatch.setattr("reconcile.extraction.draft.MAX_DOCUMENT_BYTES", 100)
+    result = CliRunner().invoke(main, ["extract", str(data)])
+    assert result.exit_code == 2 and "documents/big.txt" in result.output
+    assert not (data / DRAFT).exists()

@@ -24,7 +24,7 @@ from reconcile.dataset.layout import (
 from reconcile.errors import DatasetError, InputIssue
 from reconcile.extraction.candidates import Candidate, candidates
 from reconcile.extraction.sentences import document_date
-from reconcile.files import read_bounded
+from reconcile.files import NotRegularFile, TooLarge, read_bounded
 from reconcile.report.writing import spreadsheet_safe
 
 DRAFT = "claims.draft.csv"
@@ -62,7 +62,12 @@ def draft_claims(data_dir: str | Path, terms: list[str]) -> Draft:
     for path in sorted(folder.iterdir()):
         if not path.is_file() or path.is_symlink() or path.name.startswith("."):
             continue
-        text = read_bounded(path, MAX_DOCUMENT_BYTES).decode("utf-8", errors="replace")
+        try:
+            raw = read_bounded(path, MAX_DOCUMENT_BYTES)
+        except (TooLarge, NotRegularFile) as exc:
+            raise DatasetError([InputIssue(f"{DOCUMENTS}/{path.name}", None, None, f"{exc}.",
+                                           "Split it or leave it out of documents/.")]) from exc
+        text = raw.decode("utf-8", errors="replace")
         texts[path.name] = text
         date = published.get(path.name) or document_date(text, path.name)
         found.extend(candidates(path.name, text, date, terms))
