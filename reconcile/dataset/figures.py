@@ -30,7 +30,8 @@ _SCALE = rf"(?:\s*(?:{_WORD_SCALES})|{'|'.join(_ATTACHED)})\b"
 # "1,200", "1 200", "١٬٢٠٠" grouped; "1.200" too unless a scale follows ("1.200 million" is
 # 1.2 M); "3.4" and "1,5 million" as decimals
 _FIGURE = re.compile(
-    rf"(?P<int>(?<![\d.,\u066b])\d{{1,3}}(?:(?P<sep>[, .])\d{{3}}(?!\d))(?:(?P=sep)\d{{3}}(?!\d))*|\d+)"
+    rf"(?P<int>(?<![\d.,\u066b])\d{{1,3}}(?:(?P<sep>[, .])\d{{3}}(?!\d))"
+    rf"(?:(?P=sep)\d{{3}}(?!\d))*|\d+)"
     rf"(?:[.\u066b](?P<frac>\d+)|,(?P<cfrac>\d+)(?={_SCALE}))?(?P<scale>{_SCALE})?", re.IGNORECASE)
 
 # --- words --------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from reconcile.extraction.sentences import Span, clause, sentences
 _FAR = 10**6
 _NEAR_WORDS = 2  # "killing 55", "deaths of 250", "13 dead": an outcome this close is attached
 _YEARS = range(1900, 2101)
+_LINE_BREAK = re.compile(r"[^,\s]([ \t]*\n\s*)(?=[A-Z0-9\"“])")
 _SPACE_OR_QUOTE = " \t\n\"'“”‘’("
 
 
@@ -89,7 +90,7 @@ def _lines(text: str, spans: list[Span]) -> list[Span]:
     out: list[Span] = []
     for span in spans:
         start = span.start
-        for match in re.finditer(r"[^,\s]([ \t]*\n\s*)(?=[A-Z0-9\"“])", text[span.start:span.end]):
+        for match in _LINE_BREAK.finditer(text[span.start:span.end]):
             cut = span.start + match.start(1)
             out.append(Span(start, cut))
             start = span.start + match.end(1)
@@ -146,7 +147,7 @@ def _read(document: str, text: str, sentence: Span, words: str, item: _Item, pre
         return None
     qualifier, before_figure = _qualifier(item, before, after)
     outcome, how = _outcome(words, before_figure, item, previous_end, following)
-    if outcome is None:
+    if outcome is None or how != "attached" and _names_a_thing(after):
         return None
     confidence = {"attached": 0.7, "after": 0.6, "before": 0.45, "later": 0.4}[how]
     reasons = [f"outcome {outcome!r} {how}"]
@@ -181,7 +182,18 @@ def _not_a_count(words: str, item: _Item, before: str, after: str) -> bool:
     return bool(cues.NOT_PEOPLE_AFTER.match(after) or cues.NOT_PEOPLE_BEFORE.search(before)
                 or cues.DATE_BEFORE.search(before) or cues.DATE_AFTER.match(after)
                 or cues.SPEAKER_AFTER.match(after) or item.value == 1 and cues.ONE_OF.match(after)
-                or re.search(r"[\w/.#\[-]$", before) or re.match(r"[\w/#\]]", after))
+                or re.search(r"[\w/.#\[-]$", before) or re.match(r"[\w/#\]]", after)
+                or re.match(r"-(?!plus\b)[^\W\d]", after))  # "100-bed", "7-day"
+
+
+def _names_a_thing(after: str) -> bool:
+    """Does the figure count things ("130 health institutions", "dozens of houses")? Only a
+    lowercase word that is neither a person nor a word that may follow a count says so."""
+    rest = re.sub(r"^\s*of\s+(?:(?:the|its|their|his|her)\s+)?", " ", after)
+    if cues.PEOPLE.match(rest):
+        return False
+    word = re.match(r"\s+([a-z][\w'’-]*)", rest)
+    return bool(word) and word[1] not in cues.AFTER_A_COUNT and not word[1].endswith("ed")
 
 
 def _qualifier(item: _Item, before: str, after: str) -> tuple[str, str]:
@@ -206,6 +218,8 @@ def _outcome(words: str, before: str, item: _Item, previous_end: int,
     """The outcome the figure counts, and how it attaches: a word just after it ("13 dead")
     or just before it ("killing 55"), else the first outcome after it before the next figure,
     else the last one before it in the sentence ("the death toll ... has risen to 40")."""
+    if cues.TOLL_REACHED.search(before, previous_end):
+        return "killed", "attached"
     after_matches = [m for m in cues.OUTCOME_PATTERN.finditer(words, item.end, following)]
     before_matches = [m for m in cues.OUTCOME_PATTERN.finditer(before, previous_end)]
     gap_after = (_words_between(words[item.end:after_matches[0].start()])

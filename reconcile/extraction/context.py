@@ -9,7 +9,8 @@ import warnings
 from functools import lru_cache
 
 from reconcile.extraction.cues import (
-    ACCORDING_TO, CITING, NOT_A_SPEAKER_START, PRONOUNS, QUOTED_BY, REPORTED_BY, SAID_WHO, WHEN, WHO_SAID,
+    ACCORDING_TO, CITING, NOT_A_SPEAKER_START, PRONOUNS, QUOTED_BY, REPORTED_BY, SAID_WHO, WHEN,
+    WHO_SAID,
 )
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -64,7 +64,28 @@ PEOPLE = re.compile(
     r"militiamen|militia|members|officers|commanders|personnel|men|women|children|residents|"
     r"refugees|workers|rebels|insurgents|guards|policemen|police|jihadists|servicemen|"
     r"combatants|others|victims|nationals|citizens|Iranians|Afghans|Iraqis|Syrians|"
-    r"Palestinians|individuals)\b", re.IGNORECASE)
+    r"Palestinians|individuals|babies|newborns|infants|girls|boys|students|pupils|patients|"
+    r"journalists|reporters|doctors|nurses|medics|paramedics|staff|staffers|employees|"
+    r"volunteers|veterans|protesters|demonstrators|pilgrims|worshippers|passengers|migrants|"
+    r"villagers|farmers|fishermen|miners|tourists|visitors|advisors|advisers|recruits|"
+    r"conscripts|gunmen|attackers|assailants|bombers|terrorists|cadets|crew|crewmen|"
+    r"sailors|marines|airmen|mercenaries|volunteers|family|families|relatives)\b",
+    re.IGNORECASE)
+
+# a toll's figure: "the death toll ... has risen to 40", "the toll stood at 30"
+TOLL_REACHED = re.compile(
+    r"\btoll\b[^.;!?]*?\b(?:rose|rises|risen|rising|increased|increases|reached|reaches|"
+    r"climbed|climbs|grew|grows|grown|jumped|stood|stands|hit|hits|crossed|crosses|passed|"
+    r"surpassed|is|was|of)\b(?:\s+(?:to|at))?\s*$", re.IGNORECASE)
+# words that may follow a count of people ("16 more people", "over 100 have died"); another
+# lowercase word there names a thing ("130 health institutions", "dozens of houses")
+AFTER_A_COUNT = frozenset({
+    "were", "was", "have", "has", "had", "are", "is", "be", "been", "more", "other", "others",
+    "of", "in", "at", "and", "or", "on", "by", "from", "to", "with", "as", "so", "since",
+    "during", "still", "also", "who", "among", "including", "while", "but", "said", "says",
+    "so-far", "so far", "this", "that", "last", "overall", "total", "altogether", "each",
+    "will", "would", "may", "could", "reportedly", "allegedly", "died", "remain", "fled",
+    "lost", "lay", "survived", "dead", "killed"})
 
 # the word after a figure that makes it something else than a count of people: a unit right
 # after it ("3 km", "25 years"), a thing within two words ("four armored vehicles")
@@ -87,8 +108,8 @@ DATE_BEFORE = re.compile(rf"\b{MONTHS}\.?\s*$", re.IGNORECASE)  # "May 11"
 DATE_AFTER = re.compile(rf"^(?:st|nd|rd|th)?,?\s*{MONTHS}\b|^\s*[:/]\d", re.IGNORECASE)
 # a figure that is the subject of a speech verb is a speaker ("One blogger said"), and "one
 # of the members" is not a count
-SPEAKER_AFTER = re.compile(r"^\s*(?:[\w'’-]+\s+){0,4}?(?:said|says|claimed|claims|told|"
-                           r"reported|wrote)\b", re.IGNORECASE)
+SPEAKER_AFTER = re.compile(r"^\s*(?:(?!(?:were|was|are|is|been|be|being)\b)[\w'’-]+\s+){0,4}?"
+                           r"(?:said|says|claimed|claims|told|reported|wrote)\b", re.IGNORECASE)
 ONE_OF = re.compile(r"^\s*of\b", re.IGNORECASE)
 # count of detainees, arrests, strength of a force: numbers of people that are not casualties
 NOT_CASUALTY = re.compile(r"\b(?:arrest\w*|detain\w*|detainees|deploy\w*|sent|send\w*|"
@@ -106,7 +127,8 @@ CITING = re.compile(r"\b(?:citing|quoting) (?P<who>(?:the )?[\w'’.-]+"
                     r"(?: [\w'’.-]+){0,5})", re.IGNORECASE)
 WHO_SAID = re.compile(rf"(?P<who>(?:(?:[Tt]he|[Aa]n?) |[A-Z])[\w'’.-]*(?: [\w'’.-]+){{0,6}}?) "
                       rf"(?:has |have |had )?(?:also |now |later |earlier )?{SPEECH_VERBS}\b")
-SAID_WHO = re.compile(rf"[,\"”]\s*(?:said|says|added|reported),? (?P<who>the [\w'’.-]+(?: [\w'’.-]+){{0,4}}|"
+SAID_WHO = re.compile(rf"[,\"”]\s*(?:said|says|added|reported),? "
+                      rf"(?P<who>the [\w'’.-]+(?: [\w'’.-]+){{0,4}}|"
                       rf"[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){{0,4}})")
 QUOTED_BY = re.compile(r"\bas quoted by (?P<who>(?:the )?[\w'’.-]+(?: [\w'’.-]+){0,5})",
                        re.IGNORECASE)

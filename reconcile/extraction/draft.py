@@ -155,11 +155,11 @@ def _source(speaker: str | None, names: dict[str, set[str]]) -> str:
 
 
 def _quantity(candidate: Candidate, quantities: list) -> str:
-    """The quantity of the same outcome whose description and place share the most words
-    with the quote; none when no word is shared."""
+    """The quantity of the same outcome whose description and place share the most words (at
+    least two) with the quote, or the only quantity of that outcome; else none."""
     said = _words(candidate.quote)
     scored = [(len(said & (_words(row.get("description")) | _words(row.get("place")))),
                row.get("quantity_id"))
               for row in quantities if row.get("outcome") == candidate.outcome]
     best = max(scored, default=(0, ""))
-    return best[1] if best[0] >= 2 else ""
+    return best[1] if best[0] >= 2 or len(scored) == 1 else ""

@@ -20,21 +20,21 @@ class Piece:
 
     text: str
     kind: str  # "plain", "quote" or "figure"
-    row: str = ""  # the draft row's claim_id, for a figure
+    row: int = 0  # for a figure: its row in claims.draft.csv as a spreadsheet shows it
 
 
 def review_html(draft: Draft, data_dir_name: str) -> str:
     """The page: a table of the draft's rows, then each document marked up."""
     documents = []
     for name, text in draft.texts.items():
-        marks = [(c, row) for c, row in zip(draft.candidates, draft.rows, strict=True)
-                 if c.document == name]
+        marks = [(c, number) for number, c in enumerate(draft.candidates, start=2)
+                 if c.document == name]  # the draft's header is row 1
         if marks:
             documents.append({"name": name, "pieces": _pieces(text, marks)})
     env = jinja2.Environment(loader=jinja2.PackageLoader("reconcile", "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined)
     return env.get_template("claims_draft.html.j2").render(
-        rows=draft.rows, documents=documents, dataset=data_dir_name, version=__version__,
+        rows=list(enumerate(draft.rows, start=2)), documents=documents, dataset=data_dir_name, version=__version__,
         n_documents=len(draft.texts))
 
 
@@ -48,8 +48,8 @@ def _pieces(text: str, marks: list) -> list[Piece]:
     edges = sorted(cuts)
     pieces: list[Piece] = []
     for start, end in zip(edges, edges[1:]):
-        figure = next((row["claim_id"] for c, row in marks
-                       if c.figure_start <= start and end <= c.figure_end), "")
+        figure = next((number for c, number in marks
+                       if c.figure_start <= start and end <= c.figure_end), 0)
         quoted = any(c.quote_start <= start and end <= c.quote_end for c, _ in marks)
         kind = "figure" if figure else "quote" if quoted else "plain"
         pieces.append(Piece(text[start:end], kind, figure))
