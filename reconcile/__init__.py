@@ -8,6 +8,10 @@ The public API, in the order data flows::
     reconcile.estimates(fit)                             # pandas DataFrame
     reconcile.report_fit(fit, "seeds", "seed-report")    # the outputs of `reconcile run`
 
+Curation: ``reconcile.draft_claims("DATA_DIR", config.lexicon)`` proposes claims from the
+documents (``extract_claims`` writes the draft and its review page, ``accept_draft`` appends
+the rows marked keep to claims.csv).
+
 Heavy modules (PyMC, ArviZ) are imported only when a function that needs them is called, so
 ``reconcile check`` stays fast.
 """
@@ -50,6 +54,9 @@ _LAZY = {
     "random_structure": "reconcile.model.simulate",
     "calibrate": "reconcile.calibration",
     "write_calibration": "reconcile.calibration",
+    "draft_claims": "reconcile.extraction",
+    "extract_claims": "reconcile.extraction",
+    "accept_draft": "reconcile.extraction",
 }
 
 _MODULES = {"plots": "reconcile.report.plots", "analysis": "reconcile.analysis"}
@@ -62,6 +69,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from reconcile.calibration.plots import coverage_plot, sbc_ecdf_plot
     from reconcile.config import ModelConfig, SamplerConfig, config_from_dict, load_config
     from reconcile.dataset import Dataset, check_dataset, load_dataset
+    from reconcile.extraction import accept_draft, draft_claims, extract_claims
     from reconcile.errors import ConfigError, DatasetError
     from reconcile.analysis import diagnostics, estimates, source_biases
     from reconcile.analysis.comparison import compare_variants

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,9 +47,10 @@ class Draft:
     texts: dict[str, str]  # document name -> text, for the review page
 
 
-def draft_claims(data_dir: str | Path, terms: list[str]) -> Draft:
+def draft_claims(data_dir: str | Path, terms: Iterable[str]) -> Draft:
     """Candidate claims for every document of ``data_dir`` (its ``documents/`` folder; the
-    sources and quantities tables, when present and readable, supply the proposals)."""
+    sources and quantities tables, when present and readable, supply the proposals).
+    ``terms``: the vague words to look for (a configuration's lexicon will do)."""
     data_dir = Path(data_dir)
     folder = data_dir / DOCUMENTS
     if not folder.is_dir():
@@ -57,6 +59,7 @@ def draft_claims(data_dir: str | Path, terms: list[str]) -> Draft:
     sources = _table(data_dir / SOURCES, SOURCE_COLUMNS)
     quantities = _table(data_dir / QUANTITIES, QUANTITY_COLUMNS)
     published = _published(data_dir / CLAIMS)
+    words = sorted(terms)
     found: list[Candidate] = []
     texts: dict[str, str] = {}
     for path in sorted(folder.iterdir()):
@@ -70,7 +73,7 @@ def draft_claims(data_dir: str | Path, terms: list[str]) -> Draft:
         text = raw.decode("utf-8", errors="replace")
         texts[path.name] = text
         date = published.get(path.name) or document_date(text, path.name)
-        found.extend(candidates(path.name, text, date, terms))
+        found.extend(candidates(path.name, text, date, words))
     rows = _rows(found, sources, quantities, published)
     return Draft(tuple(found), tuple(rows), texts)
 
