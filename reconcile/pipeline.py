@@ -49,13 +49,14 @@ def run(data_dir: str | Path, out_dir: str | Path | None = None, model: str | Pa
         seed: int = 0, replace: bool = False, sampler: SamplerConfig | None = None,
         allow_bad_diagnostics: bool = False, progress: Callable[[str], None] | None = None,
         progressbar: bool = False, with_sensitivity: bool | None = None,
-        config: ModelConfig | None = None) -> RunResult:
+        config: ModelConfig | None = None, client: object | None = None) -> RunResult:
     """Validate, fit, check and write every output. Outputs are written only when the
     diagnostics pass, or when ``allow_bad_diagnostics`` asks to keep them for inspection.
     ``with_sensitivity`` adds leave-one-source-out and other-anchor refits and
     power-scaling to the report (see analysis/sensitivity.py); None: when at most
     SENSITIVITY_AUTO_MAX_SOURCES sources speak (one refit each). ``config``: the
-    configuration already loaded from ``model`` (it is then not read again)."""
+    configuration already loaded from ``model`` (it is then not read again). ``client``: a
+    Dask client whose workers sample the chains (inference/chains.py)."""
     say = progress or (lambda message: None)
     data_dir = Path(data_dir)
     if out_dir is None:
@@ -73,7 +74,7 @@ def run(data_dir: str | Path, out_dir: str | Path | None = None, model: str | Pa
     timings = {"load_s": time.perf_counter() - started}
 
     fitted = fit(dataset, config, seed=seed, sampler=sampler, progressbar=progressbar,
-                 progress=say)
+                 progress=say, client=client)
     fitted, extension = sample_until_healthy(fitted, say, progressbar)
     timings.update(fitted.timings)
     # a run sampled again is redone by naming the draws it ended with; one that stopped
@@ -141,7 +142,7 @@ def analyse(fitted: Fit, data_dir: Path, model_path: Path, sampler_override: Sam
         tables.diagnostics["extension_note"] = extension.describe()
 
     rerun = rerun_command(data_dir, model_path, seed, sampler_override, allow_bad_diagnostics,
-                          with_sensitivity)
+                          with_sensitivity, chains_on_cluster=fitted.client is not None)
     conflicts = nesting_conflicts(dataset)
     info = run_info(fitted, config, model_path, data_dir, dataset_digest(dataset), seed,
                     run_citation(config, dataset, seed),

@@ -39,7 +39,7 @@ def test_coverage_uses_the_spread_between_simulations():
 
 ONE_LINE_LOGS_SCRIPT = """
 import logging
-from reconcile.calibration.cluster import dask_client
+from reconcile.cluster import dask_client
 from reconcile.logs import OneLineExceptions
 
 def log_a_failed_heartbeat(logger_name="distributed.worker"):
@@ -78,7 +78,7 @@ def test_dask_exceptions_reach_the_terminal_on_one_line(tmp_path):
 
 @pytest.fixture(scope="module")
 def cluster_client():
-    from reconcile.calibration.cluster import dask_client
+    from reconcile.cluster import dask_client
 
     with dask_client(workers=2) as client:
         yield client

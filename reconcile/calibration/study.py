@@ -17,7 +17,8 @@ import pandas as pd
 
 from reconcile import __version__
 from reconcile.calibration import summary
-from reconcile.calibration.cluster import dask_client, run_fits
+from reconcile.calibration.cluster import run_fits
+from reconcile.cluster import dask_client
 from reconcile.calibration.fits import FitRecord, FitTask
 from reconcile.calibration.scenarios import SCENARIOS
 from reconcile.config import ModelConfig, SamplerConfig, load_config

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import click
@@ -48,6 +50,11 @@ LOG_EVERY_S = 60.0  # a progress line this often when stderr is not a terminal
 @click.option("--log-every", "log_every", type=click.FloatRange(min=0), default=None,
               help="Seconds between 'still sampling' lines on stderr (default: 60 when "
                    "stderr is not a terminal, as in a log file; 0: never).")
+@click.option("--scheduler", default=None,
+              help="Sample the chains on a Dask cluster, one task per chain: the address of "
+                   "its scheduler (e.g. tcp://host:8786), or 'local' for a LocalCluster with "
+                   "a worker per chain. Chains are seeded per chain: the same numbers on any "
+                   "cluster (not those of a run without --scheduler).")
 @click.option("--sensitivity/--no-sensitivity", default=None,
               help="Refit without each source and with the other anchor, and power-scale the "
                    "priors, for the report's sensitivity section (default: when at most 40 "
@@ -56,7 +63,7 @@ def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, forc
         allow_bad_diagnostics: bool, draws: int | None, tune: int | None, chains: int | None,
         backend: str | None, method: str | None, advi_iterations: int | None,
         max_time: float | None, progress: bool | None, log_every: float | None,
-        sensitivity: bool | None) -> None:
+        scheduler: str | None, sensitivity: bool | None) -> None:
     """Fit the model to DATA_DIR and write estimates, diagnostics and the report."""
     from rich.console import Console
 
@@ -92,14 +99,15 @@ def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, forc
 
     every = log_every if log_every is not None else (0.0 if show_bars else LOG_EVERY_S)
     try:
-        with interruptible(), Heartbeat(every, phase):
+        with interruptible(), Heartbeat(every, phase), _cluster(scheduler, sampler or
+                                                                  config.sampler) as client:
             from reconcile.pipeline import run as run_pipeline
 
             result = run_pipeline(data_dir, out_dir, model=model_path, config=config, seed=seed,
                                   replace=force,
                                   sampler=sampler, allow_bad_diagnostics=allow_bad_diagnostics,
                                   progress=say, progressbar=show_bars,
-                                  with_sensitivity=sensitivity)
+                                  with_sensitivity=sensitivity, client=client)
     except DatasetError as exc:
         fail(f"{data_dir}: {exc}", EXIT_INPUT)
     except OutputWriteError as exc:
@@ -130,3 +138,24 @@ def run(data_dir: Path, out_dir: Path | None, model: str | None, seed: int, forc
     total = result.run_info["timings"].get("total_s", 0.0)
     written = outputs_written(result.tables.sensitivity is not None, len(result.tables.tolls) > 0)
     click.echo(printable(f"Wrote {result.out_dir} in {total:.1f} s: {', '.join(written)}"))
+
+
+@contextmanager
+def _cluster(scheduler: str | None, sampler) -> Iterator[object | None]:
+    """A Dask client for --scheduler (a LocalCluster of one worker per chain for 'local'),
+    or None: the chains then run on this machine's threads."""
+    if scheduler is None:
+        yield None
+        return
+    from reconcile.cluster import dask_client
+    from reconcile.errors import ConfigError
+
+    with ExitStack() as stack:
+        try:
+            client = stack.enter_context(dask_client(
+                None if scheduler == "local" else scheduler, workers=sampler.chains))
+        except (OSError, TimeoutError) as exc:
+            raise ConfigError(f"--scheduler {scheduler}: no Dask scheduler could be reached "
+                              f"({type(exc).__name__}: {exc}). Give a running scheduler's "
+                              "address (tcp://host:8786) or 'local'.") from exc
+        yield client

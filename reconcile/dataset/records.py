@@ -83,6 +83,16 @@ class Dataset:
     name: str = "dataset"
     input_hashes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
+    # --- pickling (a run's chains on Dask workers): the records, not the cached lookups ---
+    def __getstate__(self) -> dict:
+        return {"sources": self.sources, "quantities": self.quantities, "claims": self.claims,
+                "name": self.name, "input_hashes": dict(self.input_hashes)}
+
+    def __setstate__(self, state: dict) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "input_hashes", MappingProxyType(state["input_hashes"]))
+
     # --- lookups -------------------------------------------------------------------------
     @cached_property
     def source_by_id(self) -> Mapping[str, Source]:

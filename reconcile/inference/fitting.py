@@ -47,6 +47,8 @@ class Fit:
     # the model compiled for the run's backend, reused by refits of the same dataset
     refitter: Refitter | None = field(default=None, repr=False)
     inputs: ModelInputs | None = field(default=None, repr=False)
+    # a Dask client whose workers ran the chains (chains.py); sampling again uses it too
+    client: object | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.inputs is None:
@@ -60,12 +62,13 @@ class Fit:
 
 def fit(dataset: Dataset, config: ModelConfig, seed: int = 0,
         sampler: SamplerConfig | None = None, progressbar: bool = False,
-        progress: Callable[[str], None] | None = None) -> Fit:
+        progress: Callable[[str], None] | None = None, client: object | None = None) -> Fit:
     """Build the model for ``dataset`` under ``config`` and sample its posterior with NUTS,
     or approximate it with ADVI when the sampler's ``method`` is "advi" (advi.py).
 
     ``sampler`` overrides ``config.sampler`` (e.g. fewer draws in a notebook or test);
-    ``progress`` is told of each phase as it starts (compiling, sampling).
+    ``progress`` is told of each phase as it starts (compiling, sampling); ``client``, a Dask
+    client whose workers each sample one chain (nutpie only, chains.py).
     """
     say = progress or (lambda message: None)
     sampler = sampler or config.sampler
@@ -88,6 +91,9 @@ def fit(dataset: Dataset, config: ModelConfig, seed: int = 0,
         timings["sample_s"] = time.perf_counter() - started
         return _with_log_likelihood(dataset, config, model, idata, seed, sampler, timings, None,
                                     inputs)
+    if client is not None:
+        return _fit_on_cluster(dataset, config, model, inputs, sampler, seed, client, say,
+                               timings)
     if sampler.backend == "nutpie":
         # compiled here rather than inside pm.sample, so that refits reuse it
         from reconcile.inference.compiled import Refitter
@@ -110,6 +116,10 @@ def resample(fitted: Fit, sampler: SamplerConfig, progressbar: bool = False) -> 
     """``fitted`` sampled again from scratch under ``sampler`` (more draws, say), on the model
     already compiled for it where the backend keeps one: the same as a new fit with that
     sampler and the fit's seed, draw for draw."""
+    if fitted.client is not None:
+        return _fit_on_cluster(fitted.dataset, fitted.config, fitted.model, fitted.inputs,
+                               sampler, fitted.seed, fitted.client, lambda message: None,
+                               dict(fitted.timings))
     timings = dict(fitted.timings)
     started = time.perf_counter()
     idata = sample(fitted.model, sampler, fitted.seed, progressbar=progressbar,
@@ -117,6 +127,32 @@ def resample(fitted: Fit, sampler: SamplerConfig, progressbar: bool = False) -> 
     timings["sample_s"] = timings.get("sample_s", 0.0) + time.perf_counter() - started
     return _with_log_likelihood(fitted.dataset, fitted.config, fitted.model, idata, fitted.seed,
                                 sampler, timings, fitted.refitter, fitted.inputs)
+
+
+def _fit_on_cluster(dataset: Dataset, config: ModelConfig, model: pm.Model,
+                    inputs: ModelInputs, sampler: SamplerConfig, seed: int, client: object,
+                    say: Callable[[str], None], timings: dict[str, float]) -> Fit:
+    """The chains sampled on a Dask cluster's workers (each compiles the model once)."""
+    from pymc.backends.arviz import patch_nutpie_idata
+
+    from reconcile.inference.chains import sample_on_cluster
+
+    if sampler.method != "nuts" or sampler.backend != "nutpie":
+        raise ValueError("chains on a Dask cluster run nutpie's NUTS; use --sampler nutpie "
+                         "and --method nuts with --scheduler")
+    say(f"sampling {sampler.chains} chains of {sampler.tune:,} tuning steps and "
+        f"{sampler.draws:,} draws on the Dask cluster (each worker compiles the model once)")
+    started = time.perf_counter()
+    with interruptible() as received:
+        idata = sample_on_cluster(client, dataset, config, sampler, seed)
+    raise_if_interrupted(received)
+    patch_nutpie_idata(idata, model, sampling_time=time.perf_counter() - started)
+    _check_complete(idata, sampler)
+    timings["sample_s"] = timings.get("sample_s", 0.0) + time.perf_counter() - started
+    fitted = _with_log_likelihood(dataset, config, model, idata, seed, sampler, timings, None,
+                                  inputs)
+    fitted.client = client
+    return fitted
 
 
 def _with_log_likelihood(dataset: Dataset, config: ModelConfig, model: pm.Model,

@@ -118,10 +118,12 @@ def _model_argument(model_path: Path) -> str:
 
 
 def rerun_command(data_dir: Path, model_path: Path, seed: int, sampler: SamplerConfig | None,
-                  allow_bad_diagnostics: bool, with_sensitivity: bool | None = None) -> str:
+                  allow_bad_diagnostics: bool, with_sensitivity: bool | None = None,
+                  chains_on_cluster: bool = False) -> str:
     """The command line that redoes this run (quoted for a POSIX shell; relative paths are
     relative to run.json's ``cwd``; a packaged model by its name). Sampler settings are
-    spelt out when they were not the model file's own."""
+    spelt out when they were not the model file's own. Chains run on a Dask cluster are
+    seeded per chain, the same on any cluster: ``--scheduler local`` redoes them."""
     words = ["reconcile", "run", str(data_dir), "--model", _model_argument(model_path),
              "--seed", str(seed)]
     if sampler is not None and sampler.method == "advi":
@@ -131,6 +133,8 @@ def rerun_command(data_dir: Path, model_path: Path, seed: int, sampler: SamplerC
         words += ["--draws", str(sampler.draws), "--tune", str(sampler.tune),
                   "--chains", str(sampler.chains), "--sampler", sampler.backend,
                   "--max-time", f"{sampler.max_time_s:g}"]
+    if chains_on_cluster:
+        words += ["--scheduler", "local"]
     if allow_bad_diagnostics:
         words.append("--allow-bad-diagnostics")
     if with_sensitivity is not None:
@@ -156,6 +160,8 @@ def run_info(fitted: Fit, config: ModelConfig, model_path: Path, data_dir: Path,
                   "config": config.model_dump(mode="json")},
         "seed": seed,
         "sampler": fitted.sampler.model_dump(mode="json"),
+        "chains_on": ("a Dask cluster, one task per chain seeded by SeedSequence([seed, chain])"
+                      if fitted.client is not None else "this machine's threads"),
         "diagnostics_ok": ok,
         "warnings": conflicts,
         "citation": citation,
