@@ -63,6 +63,11 @@ def fit_one(task: dict) -> dict:
             "draws": task["draws"], "tune": task["tune"], "chains": task["chains"]})
         with quiet("pymc"):
             result = fit(dataset, config, seed=task["seed"], sampler=sampler)
+            if task.get("until_healthy"):  # as `reconcile run`: more draws while it helps
+                from reconcile.analysis.extension import sample_until_healthy
+
+                result, extension = sample_until_healthy(result)
+                out["tries"] = extension.tries
         count = result.idata.posterior["count"]
         count = count.sel(quantity=[q.quantity_id for q in dataset.quantities])
         draws = count.transpose("chain", "draw", "quantity").values.reshape(
@@ -309,6 +314,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="write the JSON here too")
     parser.add_argument("--doc", type=Path, default=None,
                         help="write the results as this page's realistic section")
+    parser.add_argument("--until-healthy", action="store_true",
+                        help="sample again with more draws while the diagnostics fail for "
+                             "want of them, as `reconcile run` does")
     parser.add_argument("--resume", action="store_true",
                         help="skip the fits already in --out's .records.jsonl (same settings)")
     parser.add_argument("--from-json", type=Path, default=None,
@@ -320,12 +328,13 @@ def main() -> None:
         return
     shapes = list(SHAPES) if args.shape == "both" else [args.shape]
     tasks = [{"shape": shape, "index": i, "draws": args.draws, "tune": args.tune,
-              "chains": args.chains,
+              "chains": args.chains, "until_healthy": args.until_healthy,
               "seed": int(np.random.SeedSequence([args.seed, SHAPES.index(shape), i])
                           .generate_state(1)[0])}
              for i in range(args.simulations) for shape in shapes]  # shapes alternate
     settings = {"simulations": args.simulations, "shapes": shapes, "draws": args.draws,
                 "tune": args.tune, "chains": args.chains, "seed": args.seed,
+                **({"until_healthy": True} if args.until_healthy else {}),
                 "workers": args.workers, "alpha": ALPHA, "scale": "log1p", "model": "default",
                 "commit": _commit()}
     started = time.perf_counter()
