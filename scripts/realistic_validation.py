@@ -339,6 +339,7 @@ def main() -> None:
                 "commit": _commit()}
     started = time.perf_counter()
     records: list[dict] = []
+    first_commit = settings["commit"]
     log = args.out.with_suffix(".records.jsonl") if args.out else None
     if log and args.resume and log.exists():  # go on where a stopped run left off
         lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()
@@ -346,6 +347,8 @@ def main() -> None:
         if lines[0]["settings"] | {"commit": ""} != settings | {"commit": ""}:
             sys.exit(f"{log} was written with other settings: {lines[0]['settings']}")
         records = lines[1:]
+        if lines[0]["settings"]["commit"] != settings["commit"]:  # the code measured, in all
+            first_commit = f"{lines[0]['settings']['commit']} to {settings['commit']}"
         done = {(r["shape"], r["index"]) for r in records}
         tasks = [t for t in tasks if (t["shape"], t["index"]) not in done]
         print(f"resuming: {len(records)} fits done, {len(tasks)} to go", file=sys.stderr)
@@ -365,7 +368,8 @@ def main() -> None:
             state = ("ok" if record.get("healthy") else "unhealthy") if record["ok"] else "FAILED"
             print(f"[{done}/{len(tasks)}] {record['shape']} #{record['index']}: {state} "
                   f"({record['seconds']:.0f} s)", file=sys.stderr, flush=True)
-    result = assemble(settings | {"seconds": time.perf_counter() - started}, records)
+    fitting = sum(r["seconds"] for r in records) / args.workers  # resumed runs included
+    result = assemble(settings | {"seconds": fitting, "commit": first_commit}, records)
     text = json.dumps(result, indent=2)
     print(text)
     if args.out:
