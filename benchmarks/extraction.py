@@ -2,7 +2,8 @@
 
 The documents are the seed and Beirut documents, copied round-robin to 1,000 files (the seed
 articles are 400-1,450 words, the Beirut excerpts 35-95: a mean of about 270 words). Each
-repeat is a fresh process, as a user runs it. Usage:
+repeat is a fresh process, as a user runs it; the record goes to
+benchmarks/results/extraction.jsonl. Usage:
 
     .venv/bin/python benchmarks/extraction.py [--documents 1000] [--repeats 3]
 """
@@ -19,6 +20,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from scale import record  # noqa: E402
 RECONCILE = str(Path(sys.executable).with_name("reconcile"))
 
 
@@ -47,9 +50,11 @@ def main() -> None:
                                   capture_output=True, text=True, check=True)
             seconds.append(time.perf_counter() - started)
         print(done.stdout.splitlines()[0])
-        print(f"{args.documents} documents, {words / args.documents:.0f} words each on average: "
-              f"median {statistics.median(seconds):.1f} s (min {min(seconds):.1f}, max "
-              f"{max(seconds):.1f}) over {args.repeats} fresh processes")
+        record("extraction", {
+            "documents": args.documents, "mean_words": round(words / args.documents),
+            "candidates": int(done.stdout.split(":")[1].split()[0]), "repeats": args.repeats,
+            "median_s": round(statistics.median(seconds), 2), "min_s": round(min(seconds), 2),
+            "max_s": round(max(seconds), 2)})
 
 
 if __name__ == "__main__":

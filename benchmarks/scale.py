@@ -475,8 +475,41 @@ def report(out: Path) -> None:
                 f"{f'{_med(k):.1f}' if k else ''} | "
                 f"{_med(r['peak_rss_mib'] for r in rows):.0f} |")
         lines.append("")
-    machines = sorted({r["machine"] for r in end + fits + approx + grads})
-    dates = sorted({r["date"] for r in end + fits + approx + grads})
+    presets = _load("refit_presets")
+    if presets:
+        lines += ["## Sensitivity refit presets", "",
+                  "`.venv/bin/python benchmarks/refit_presets.py`: the seed run's "
+                  "leave-one-source-out and other-anchor refits (one compiled model) under "
+                  "each preset, against long refits; the error is |log(factor / long "
+                  "factor)| over the (source, quantity) pairs where the source speaks about the "
+                  "quantity or one nested with it. A preset whose error is within the old "
+                  "preset's error at another seed is as good as it.", "",
+                  "| preset | date | commit | refits | time (s) | median error | 95th pct. error "
+                  "| max error | same most influential source |", "|---|---|---|---|---|---|---|---|---|"]
+        for row in presets:
+            lines.append(f"| {row['preset']} | {row['date']} | {row['commit']} | "
+                         f"{row['refits']} | {row['seconds']:.1f} | "
+                         f"{row['median_abs_log_error_near']:.3f} | "
+                         f"{row['p95_abs_log_error_near']:.3f} | "
+                         f"{row['max_abs_log_error_near']:.3f} | "
+                         f"{row['same_most_influential']:.0%} |")
+        lines.append("")
+    extraction = _load("extraction")
+    if extraction:
+        lines += ["## `reconcile extract`", "",
+                  "`.venv/bin/python benchmarks/extraction.py`: the seed and Beirut documents "
+                  "copied round-robin into 1,000 files; each repeat a fresh process "
+                  "(issue 18's target: under a minute).", "",
+                  "| date | commit | documents | words each (mean) | candidates | repeats | "
+                  "median (s) | min (s) | max (s) |", "|---|---|---|---|---|---|---|---|---|"]
+        for row in extraction:
+            lines.append(f"| {row['date']} | {row['commit']} | {row['documents']:,} | "
+                         f"{row['mean_words']} | {row['candidates']:,} | {row['repeats']} | "
+                         f"{row['median_s']:.1f} | {row['min_s']:.1f} | {row['max_s']:.1f} |")
+        lines.append("")
+    every = end + fits + approx + grads + presets + extraction
+    machines = sorted({r["machine"] for r in every})
+    dates = sorted({r["date"] for r in every})
     lines += [f"Machines: {'; '.join(machines)}. Dates: {', '.join(dates)}.", ""]
     out.write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {out}")

@@ -195,12 +195,16 @@ class RefitPreset(_Strict):
     draws: int = Field(ge=10)
     tune: int = Field(ge=10)
     chains: int = Field(ge=1)
+    mass_matrix: Literal["auto", "low_rank", "diag"] | None = None  # None: the run's own
 
 
 class SamplerPresets(_Strict):
-    # Sensitivity refits only have to say how far a median moves: 2 x 400 draws give its
-    # Monte Carlo error at about a tenth of its posterior sd, well below the shifts reported.
-    sensitivity: RefitPreset = RefitPreset(draws=400, tune=400, chains=2)
+    # Sensitivity refits only have to say how far a median moves. 2 x (150 + 300) draws with
+    # a diagonal mass matrix moved the seed run's leave-one-source-out factors no more from
+    # long refits (4 x 1,500) than 2 x (400 + 400) low-rank refits at another seed did (median
+    # |log error| 0.03-0.04), in 62% of the time: nutpie's low-rank adaptation costs 0.35 s
+    # per refit whatever its length (benchmarks/RESULTS.md, 2026-12-05).
+    sensitivity: RefitPreset = RefitPreset(draws=300, tune=150, chains=2, mass_matrix="diag")
     # Calibration: ranks use 99 of 2 x 1,000 draws (every 20th), far enough apart to be
     # nearly independent even for the slowest parameter (the between-source sd).
     calibration: RefitPreset = RefitPreset(draws=1000, tune=500, chains=2)
@@ -259,7 +263,7 @@ class ModelConfig(_Strict):
                        sampler: SamplerConfig | None = None) -> SamplerConfig:
         """``sampler`` (default: the model's) with the draws of a refit preset."""
         base = sampler or self.sampler
-        return base.model_copy(update=getattr(self.presets, preset).model_dump())
+        return base.model_copy(update=getattr(self.presets, preset).model_dump(exclude_none=True))
 
 
 def _factor(log_effect: float) -> str:
