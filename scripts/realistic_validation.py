@@ -189,8 +189,10 @@ def read_back(path: Path) -> dict:
                                             / lines[0]["settings"]["workers"]}, lines[1:])
 
 
-def markdown(result: dict) -> str:
-    """The results as the Markdown section of docs/validation.md, with each target's verdict."""
+def markdown(result: dict, default_length: dict | None = None) -> str:
+    """The results as the Markdown section of docs/validation.md, with each target's verdict;
+    ``default_length``: a run at `reconcile run`'s own length (--until-healthy), whose fit
+    health answers whether every simulated run passes its diagnostics."""
     settings = result["settings"]
     lines = [BEGIN, "## Realistic reporting: truths that are not the model's", "",
              f"*Written by `scripts/realistic_validation.py --doc` from {settings['simulations']} "
@@ -241,7 +243,29 @@ def markdown(result: dict) -> str:
                 for shape, row in result["shapes"].items()) + ". `reconcile run` samples 4 x 2,000 "
             "draws and samples again when a fit fails for want of draws; these fits are "
             "shorter, to afford the archives.", ""]
+    if default_length:
+        lines += _default_length(default_length)
     return "\n".join([*lines, END])
+
+
+def _default_length(result: dict) -> list[str]:
+    """The paragraph on archives fitted as `reconcile run` fits them."""
+    settings, shapes = result["settings"], result["shapes"]
+    records = result.get("records", [])
+    per_shape = "; ".join(
+        f"{shape}: {round(row['healthy_share'] * row['fits'])} of {row['fits']} "
+        f"(90% coverage {row['coverage_90']:.3f}, 50% {row['coverage_50']:.3f}, interval "
+        f"score {row['interval_score_ratio']:.2f}x)" for shape, row in shapes.items())
+    extended = sum(1 for r in records if r.get("tries"))
+    worst = (f" Over all of them: max R-hat {max(r['max_r_hat'] for r in records):.4f}, "
+             f"min bulk ESS {min(r['min_ess_bulk'] for r in records):.0f}, "
+             f"{sum(r['divergences'] for r in records)} divergences; {extended} needed "
+             "sampling again with more draws." if records else "")
+    return ["At `reconcile run`'s own length (`--draws 2000 --tune 2000 --chains 4 "
+            "--until-healthy`: sampling again with twice the draws while the diagnostics fail "
+            f"for want of them; seed {settings['seed']}, the first {settings['simulations']} "
+            f"archives of each shape, commit {settings.get('commit', '?')}), the archives "
+            f"passing every diagnostic: {per_shape}.{worst}", ""]
 
 
 def _stopped(settings: dict) -> str:
@@ -314,6 +338,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="write the JSON here too")
     parser.add_argument("--doc", type=Path, default=None,
                         help="write the results as this page's realistic section")
+    parser.add_argument("--default-length", type=Path, default=None,
+                        help="with --from-json: the JSON (or .records.jsonl) of a run at "
+                             "reconcile run's length, reported beside it")
     parser.add_argument("--until-healthy", action="store_true",
                         help="sample again with more draws while the diagnostics fail for "
                              "want of them, as `reconcile run` does")
@@ -324,7 +351,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.from_json:
         if args.doc:
-            write_section(args.doc, markdown(read_back(args.from_json)))
+            default = read_back(args.default_length) if args.default_length else None
+            if default and args.default_length.name.endswith(".jsonl"):  # per-fit health
+                default["records"] = [json.loads(line) for line in args.default_length
+                                      .read_text(encoding="utf-8").splitlines()[1:] if line]
+            write_section(args.doc, markdown(read_back(args.from_json), default))
         return
     shapes = list(SHAPES) if args.shape == "both" else [args.shape]
     tasks = [{"shape": shape, "index": i, "draws": args.draws, "tune": args.tune,
@@ -344,7 +375,8 @@ def main() -> None:
     if log and args.resume and log.exists():  # go on where a stopped run left off
         lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()
                  if line.strip()]
-        if lines[0]["settings"] | {"commit": ""} != settings | {"commit": ""}:
+        same = {"commit": "", "simulations": 0}  # a run may be resumed to more archives
+        if lines[0]["settings"] | same != settings | same:
             sys.exit(f"{log} was written with other settings: {lines[0]['settings']}")
         records = lines[1:]
         if lines[0]["settings"]["commit"] != settings["commit"]:  # the code measured, in all
