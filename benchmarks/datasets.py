@@ -1,5 +1,7 @@
-"""Synthetic archives for the benchmarks: the seed dataset (S), simulated M, L, XL, and T, one
-running toll with 100 dated claims (issue 15's target: it samples healthily in under a minute).
+"""Synthetic archives for the benchmarks: the seed dataset (S), simulated M, L, XL, R (5,000
+claims shaped like a real archive: most sources make one or two claims, a few hundreds), and
+T, one running toll with 100 dated claims (issue 15's target: it samples healthily in under a
+minute).
 
 Shapes come from ``reconcile.model.simulate.random_structure`` with nesting capped at depth
 3 (war total > year > battle > killed/wounded, as in curated archives) and the realistic
@@ -32,12 +34,19 @@ class Size:
     claims: int
     quantities: int
     sources: int
+    # None: every source equally likely to make a claim; else source i (from 1) makes claims
+    # with weight i ** -activity (a few sources make hundreds, most one or two)
+    activity: float | None = None
 
 
 SIZES = {
     "M": Size("M", 1_000, 200, 100),
     "L": Size("L", 10_000, 2_000, 500),
     "XL": Size("XL", 100_000, 20_000, 2_000),
+    # shaped like a public archive of 4,165 claims by 2,397 sources (2,018 with one claim,
+    # the busiest with 377): 10,000 possible sources with activity 0.9 give about 2,200
+    # speaking sources, 1,600 of them with one claim, the busiest with about 330
+    "R": Size("R", 5_000, 1_000, 10_000, activity=0.9),
 }
 
 
@@ -98,9 +107,27 @@ def benchmark_dataset(size: str, config: ModelConfig, seed: int = 42) -> Dataset
     shape = SIZES[size]
     structure = random_structure(n_sources=shape.sources, n_quantities=shape.quantities,
                                  n_claims=shape.claims, seed=seed, max_depth=3)
+    if shape.activity is not None:
+        structure = _uneven_sources(structure, shape.activity, seed)
     simulated = simulate_like(structure, realistic(config), seed=seed + 1)[0].dataset
     return Dataset(simulated.sources, simulated.quantities, simulated.claims,
                    name=f"simulated-{size}")
+
+
+def _uneven_sources(structure: Dataset, activity: float, seed: int) -> Dataset:
+    """``structure`` with each claim's source redrawn with weight i ** -activity; sources
+    left without a claim are dropped."""
+    from dataclasses import replace
+
+    rng = np.random.default_rng([seed, 7])
+    weights = np.arange(1, len(structure.sources) + 1, dtype=float) ** -activity
+    chosen = rng.choice(len(structure.sources), size=len(structure.claims),
+                        p=weights / weights.sum())
+    claims = tuple(replace(claim, source_id=structure.sources[index].source_id)
+                   for claim, index in zip(structure.claims, chosen))
+    used = {claim.source_id for claim in claims}
+    return Dataset(tuple(s for s in structure.sources if s.source_id in used),
+                   structure.quantities, claims, name=structure.name)
 
 
 __all__ = ["SIZES", "TOLL_CLAIMS", "benchmark_dataset", "realistic", "toll_dataset"]

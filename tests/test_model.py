@@ -271,7 +271,9 @@ def test_refits_use_the_backend_the_run_chose(seed_dataset, default_config):
 
     fit = Fit(seed_dataset, default_config, refitter.model, with_claims, seed=3, sampler=sampler)
     preset = refit_sampler(fit)
-    assert (preset.backend, preset.draws, preset.tune, preset.chains) == ("pymc", 400, 400, 2)
+    chosen = default_config.presets.sensitivity  # the draws and mass matrix are the preset's
+    assert (preset.backend, preset.draws, preset.tune, preset.chains, preset.mass_matrix) == (
+        "pymc", chosen.draws, chosen.tune, chosen.chains, chosen.mass_matrix)
 
 
 def test_predictive_groups_stay_within_their_budget(seed_dataset, default_config, monkeypatch):

@@ -11,7 +11,6 @@ seeds together from ``s``.
 from __future__ import annotations
 
 import hashlib
-import pickle
 import uuid
 
 import numpy as np
@@ -48,7 +47,8 @@ def sample_one_chain(dataset: Dataset, config: ModelConfig, sampler: SamplerConf
     """One chain on a worker: (posterior, sample statistics), deterministics included."""
     from reconcile.inference.compiled import Refitter, graph_key
 
-    key = (hashlib.sha256(pickle.dumps(dataset)).hexdigest(), graph_key(config), sampler.backend)
+    key = (hashlib.sha256(repr(dataset).encode()).hexdigest(), graph_key(config),
+           sampler.backend)
     refitter = _COMPILED.get(key)
     if refitter is None:
         while len(_COMPILED) >= _KEEP_COMPILED:
