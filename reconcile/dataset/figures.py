@@ -20,12 +20,12 @@ from text_to_num import Token, find_numbers
 # --- digits -------------------------------------------------------------------------------
 _ARABIC_THOUSANDS = {0x066C: ","}  # the Arabic decimal separator (U+066B) is never grouping
 _DIGIT = re.compile(r"[^\D0-9]")  # another script's decimal digit (Arabic-Indic, Persian, ...)
-SCALES = {"k": 10**3, "m": 10**6, "mn": 10**6, "bn": 10**9, "hundred": 100, "thousand": 10**3,
+_SCALES = {"k": 10**3, "m": 10**6, "mn": 10**6, "bn": 10**9, "hundred": 100, "thousand": 10**3,
           "million": 10**6, "millions": 10**6, "millón": 10**6, "millones": 10**6,
           "millionen": 10**6, "billion": 10**9, "milliard": 10**9, "milliards": 10**9,
           "milliarde": 10**9, "milliarden": 10**9, "trillion": 10**12}
 _ATTACHED = ("k", "m", "mn", "bn")  # only written straight after the digits: "2k", "3.4m"
-_WORD_SCALES = "|".join(sorted((w for w in SCALES if w not in _ATTACHED), key=len, reverse=True))
+_WORD_SCALES = "|".join(sorted((w for w in _SCALES if w not in _ATTACHED), key=len, reverse=True))
 _SCALE = rf"(?:\s*(?:{_WORD_SCALES})|{'|'.join(_ATTACHED)})\b"
 # "1,200", "1 200", "١٬٢٠٠" grouped; "1.200" too unless a scale follows ("1.200 million" is
 # 1.2 M); "3.4" and "1,5 million" as decimals
@@ -81,7 +81,9 @@ def _digit_figures(text: str) -> tuple[list[Figure], str]:
     text = _DIGIT.sub(lambda digit: str(unicodedata.digit(digit[0])), text)
     text = text.translate(_ARABIC_THOUSANDS)
     figures: list[Figure] = []
+    masked = list(text)
     for match in _FIGURE.finditer(text):
+        masked[match.start():match.end()] = _mask(match.end() - match.start())
         whole, sep = match["int"], match["sep"]
         fraction = match["frac"] or match["cfrac"] or "0"
         if sep == "." and match["scale"]:  # "1.200 million": a decimal point, not grouping
@@ -91,12 +93,15 @@ def _digit_figures(text: str) -> tuple[list[Figure], str]:
             whole = whole.replace(sep, "")
         value = Fraction(f"{whole}.{fraction}")
         if match["scale"]:
-            value *= SCALES[match["scale"].strip().lower()]
+            value *= _SCALES[match["scale"].strip().lower()]
         if value.denominator == 1:
             figures.append(Figure(match.start(), match.end(), int(value), "digits"))
-    masked = _FIGURE.sub(lambda m: " " + "#" * (len(m[0]) - 2) + " " if len(m[0]) > 1
-                         else "#", text)
-    return figures, masked
+    return figures, "".join(masked)
+
+
+def _mask(length: int) -> str:
+    """A figure's place kept as one word of the same length: " ### " ("#" alone for one)."""
+    return " " + "#" * (length - 2) + " " if length > 1 else "#"
 
 
 class _Word(Token):

@@ -83,7 +83,7 @@ AFTER_A_COUNT = frozenset({
     "were", "was", "have", "has", "had", "are", "is", "be", "been", "more", "other", "others",
     "of", "in", "at", "and", "or", "on", "by", "from", "to", "with", "as", "so", "since",
     "during", "still", "also", "who", "among", "including", "while", "but", "said", "says",
-    "so-far", "so far", "this", "that", "last", "overall", "total", "altogether", "each",
+    "this", "that", "last", "overall", "total", "altogether", "each",
     "will", "would", "may", "could", "reportedly", "allegedly", "died", "remain", "fled",
     "lost", "lay", "survived", "dead", "killed"})
 
