@@ -74,3 +74,15 @@ def test_an_unreachable_scheduler_is_an_input_error(tmp_path, monkeypatch) -> No
     assert done.returncode == 2, done.stderr
     assert "no Dask scheduler could be reached" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("update", [{"method": "advi"}, {"backend": "pymc"}])
+def test_a_cluster_runs_only_nutpie_nuts(update) -> None:
+    """--scheduler with ADVI or another NUTS backend is refused before any work, never
+    silently run on this machine."""
+    from reconcile.errors import ConfigError
+
+    config = load_config()
+    dataset = load_dataset(SEEDS, config.lexicon)
+    with pytest.raises(ConfigError, match="nutpie's NUTS"):
+        fit(dataset, config, sampler=config.sampler.model_copy(update=update), client=object())

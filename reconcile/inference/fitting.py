@@ -19,7 +19,7 @@ import xarray as xr
 
 from reconcile.config import ModelConfig, SamplerConfig
 from reconcile.dataset.records import Dataset
-from reconcile.errors import ModelBuildError
+from reconcile.errors import ConfigError, ModelBuildError
 from reconcile.inference.advi import is_approximate
 from reconcile.inference.backends import available_cores
 from reconcile.interrupt import interruptible, raise_if_interrupted
@@ -72,6 +72,9 @@ def fit(dataset: Dataset, config: ModelConfig, seed: int = 0,
     """
     say = progress or (lambda message: None)
     sampler = sampler or config.sampler
+    if client is not None and (sampler.method != "nuts" or sampler.backend != "nutpie"):
+        raise ConfigError("chains on a Dask cluster run nutpie's NUTS; use --sampler nutpie "
+                          "and --method nuts with --scheduler")
     timings: dict[str, float] = {}
     started = time.perf_counter()
     inputs = ModelInputs.from_dataset(dataset, config)
@@ -137,9 +140,6 @@ def _fit_on_cluster(dataset: Dataset, config: ModelConfig, model: pm.Model,
 
     from reconcile.inference.chains import sample_on_cluster
 
-    if sampler.method != "nuts" or sampler.backend != "nutpie":
-        raise ValueError("chains on a Dask cluster run nutpie's NUTS; use --sampler nutpie "
-                         "and --method nuts with --scheduler")
     say(f"sampling {sampler.chains} chains of {sampler.tune:,} tuning steps and "
         f"{sampler.draws:,} draws on the Dask cluster (each worker compiles the model once)")
     started = time.perf_counter()
