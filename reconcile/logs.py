@@ -36,15 +36,22 @@ class OneLineExceptions(logging.Filter):
         return True
 
 
+def add_one_line_exceptions(logger_name: str) -> list[tuple[logging.Handler, logging.Filter]]:
+    """Make every present handler of ``logger_name`` log exceptions on one line
+    (OneLineExceptions); returns what was added, for whoever wants to remove it."""
+    added = [(handler, OneLineExceptions()) for handler in logging.getLogger(logger_name).handlers]
+    for handler, one_line in added:
+        handler.addFilter(one_line)
+    return added
+
+
 @contextmanager
 def one_line_exceptions(logger_name: str) -> Iterator[None]:
     """Inside the block, every handler of ``logger_name`` logs exceptions on one line
     (OneLineExceptions); the filters added are removed on exit."""
-    filters = [(handler, OneLineExceptions()) for handler in logging.getLogger(logger_name).handlers]
-    for handler, one_line in filters:
-        handler.addFilter(one_line)
+    added = add_one_line_exceptions(logger_name)
     try:
         yield
     finally:
-        for handler, one_line in filters:
+        for handler, one_line in added:
             handler.removeFilter(one_line)
