@@ -1,5 +1,6 @@
 """The final toll of a real running toll from the reports out by each of a few moments,
-against the final count published later (issue 15): one fit per cut, written as a Markdown
+against the final count published later (issue 15): one fit per cut (sampled until healthy,
+as `reconcile run` does), written as a Markdown
 table into the example's README between the ``<!-- results -->`` markers.
 
     .venv/bin/python scripts/toll_example.py examples/beirut-2020 --final 218 \\
@@ -14,6 +15,7 @@ import re
 from pathlib import Path
 
 import reconcile
+from reconcile.analysis.extension import sample_until_healthy
 
 MARKERS = ("<!-- results -->", "<!-- /results -->")
 
@@ -26,6 +28,7 @@ def estimate_rows(folder: Path, final: float, cuts: list[str], seed: int) -> lis
     for cut in [*cuts, None]:
         dataset = full if cut is None else full.reported_by(cut)
         fitted = reconcile.fit(dataset, reconcile.load_config(), seed=seed)
+        fitted, _ = sample_until_healthy(fitted)  # as `reconcile run` does
         if not reconcile.diagnostics(fitted)["ok"]:
             raise SystemExit(f"the fit of the reports out by {cut} fails its diagnostics")
         tolls = reconcile.estimates(fitted)

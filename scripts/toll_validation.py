@@ -24,7 +24,7 @@ import numpy as np
 ALPHA = 0.1
 
 
-def fit_series(seed: int, draws: int, tune: int, chains: int) -> dict:
+def fit_series(seed: int, draws: int, tune: int, chains: int, model: Path | None = None) -> dict:
     from reconcile.analysis.toll_series import toll_series_table
     from reconcile.calibration.realistic_tolls import QUANTITY, simulate_toll_series
     from reconcile.config import SamplerConfig, load_config
@@ -34,7 +34,7 @@ def fit_series(seed: int, draws: int, tune: int, chains: int) -> dict:
     simulation = simulate_toll_series(seed)
     dataset = simulation.dataset
     started = time.perf_counter()
-    fitted = fit(dataset, load_config(), seed=seed,
+    fitted = fit(dataset, load_config(model), seed=seed,
                  sampler=SamplerConfig(draws=draws, tune=tune, chains=chains))
     row = estimates(fitted).set_index("quantity_id").loc[QUANTITY]
     series = toll_series_table(fitted).set_index("as_of")
@@ -104,10 +104,11 @@ def main() -> None:
     parser.add_argument("--tune", type=int, default=500)
     parser.add_argument("--chains", type=int, default=2)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--model", type=Path, help="a model file (default: the default model)")
     args = parser.parse_args()
     records = []
     for seed in range(args.series):
-        records.append(fit_series(seed, args.draws, args.tune, args.chains))
+        records.append(fit_series(seed, args.draws, args.tune, args.chains, args.model))
         print(f"[{seed + 1}/{args.series}] truth {records[-1]['truth']:.0f} "
               f"90% {records[-1]['lower_90']:.0f}-{records[-1]['upper_90']:.0f}", flush=True)
         args.out.write_text(json.dumps({"summary": summarize(records), "records": records},

@@ -20,7 +20,7 @@ from reconcile.dataset import check_dataset, load_dataset
 from reconcile.dataset.records import Claim, Dataset, Quantity, Source
 from reconcile.model.tolls import TollInputs, log_fraction_to_date, log_growth
 from reconcile.qualifiers import read_qualifier
-from support import BEIRUT
+from support import BEIRUT, ROOT
 
 # A blast's official toll, updated over ten days (figures like Beirut's in August 2020), one
 # update relayed by an agency, and a count of the wounded that is not a running toll.
@@ -95,6 +95,26 @@ def test_claims_are_placed_on_their_tolls_time_axis():
     open_ended = TollInputs.from_dataset(blast())
     assert open_ended.has_end[0] == 0
     assert np.exp(open_ended.log_span[0]) == pytest.approx(11.0)  # to the last report
+
+
+def test_a_toll_cut_in_its_first_days_is_not_taken_to_have_settled():
+    """The timescale prior scales with the series' span; a series whose reports stop on day
+    2 (a toll still being counted) is given the model's minimum span instead, and one with
+    an end keeps its own, however short."""
+    from reconcile.config import load_config
+
+    config = load_config()
+    week = config.tolls.min_open_span_days
+    assert week == 7.0  # examples/toll-survey: real tolls were reported for a median 8 days
+    early = blast().reported_by("2020-08-05")
+    assert max(TollInputs.from_dataset(early).claim_elapsed) == pytest.approx(2.0)
+    assert np.exp(TollInputs.from_dataset(early, week).log_span[0]) == pytest.approx(week)
+    assert np.exp(TollInputs.from_dataset(blast(), week).log_span[0]) == pytest.approx(11.0)
+    with_end = TollInputs.from_dataset(blast(end="2020-08-05"), week)
+    assert np.exp(with_end.log_span[0]) == pytest.approx(2.0)
+    from reconcile.model.inputs import ModelInputs
+
+    assert np.exp(ModelInputs.from_dataset(early, config).tolls.log_span[0]) == pytest.approx(week)
 
 
 def test_the_curve_rises_to_the_final_toll_and_numpy_agrees_with_the_model():
@@ -359,3 +379,20 @@ def test_the_beirut_final_count_lies_in_the_50_interval_of_all_reports():
     assert reconcile.diagnostics(fitted)["ok"]
     row = reconcile.estimates(fitted).iloc[0]
     assert row["lower_50"] <= BEIRUT_FINAL <= row["upper_50"]
+
+
+@pytest.mark.slow
+def test_a_collapses_first_reports_leave_room_for_its_final_count():
+    """Real reporting (examples/toll-survey): the Surfside collapse's toll stood at 4 on day
+    3 and ended at 98. Read as a toll that had settled (the timescale prior scaled to its two
+    days of reports) the 90% interval was 2-61; a series cut in its first days is given a
+    week (measured at seed 0: 3-204)."""
+    import reconcile
+    from reconcile.calibration.toll_survey import load_survey
+
+    surfside = {e.event_id: e for e in load_survey(ROOT / "examples" / "toll-survey")}["surfside"]
+    cuts = dict(surfside.cuts())
+    fitted = reconcile.fit(cuts["day 3"], reconcile.load_config(), seed=0)
+    row = reconcile.estimates(fitted).iloc[0]
+    assert [c.value for c in cuts["day 3"].claims] == [1, 4]
+    assert row["median"] > 4 and row["upper_90"] >= surfside.final

@@ -150,7 +150,7 @@ class ModelInputs:
             weight=evidence_weights(dataset, config.dependence.identical_figures == "once"),
             observations=Observations.from_observations([c.observation for c in dataset.claims],
                                                         config.readings, config.noise),
-            tolls=TollInputs.from_dataset(dataset),
+            tolls=TollInputs.from_dataset(dataset, config.tolls.min_open_span_days),
         )
 
     @property

@@ -12,9 +12,10 @@ the counts, so the growth after the last report is read off the shape of the ser
 set by a flat allowance: a series that has levelled off says the final toll is near its last
 figure, one still climbing says it is further up. Priors (``[tolls]``): the timescale's
 log is normal about a quarter of the series' span (start to end, or to its last report:
-reports go on until a toll has mostly settled), the shape's about 1 (exponential
-saturation); a shape below 1 is a long tail (bodies found late, the
-wounded dying), above 1 a toll that rises late.
+reports go on until a toll has mostly settled; without an end, at least
+``min_open_span_days``, as reports cut in a toll's first days are a toll still being
+counted), the shape's about 1 (exponential saturation); a shape below 1 is a long tail
+(bodies found late, the wounded dying), above 1 a toll that rises late.
 
 The functions work on NumPy draws (leading sample axes) and PyTensor tensors alike.
 """
@@ -59,7 +60,9 @@ class TollInputs:
                                     self.claim_dated, self.end_days, self.has_end)
 
     @classmethod
-    def from_dataset(cls, dataset: Dataset) -> TollInputs:
+    def from_dataset(cls, dataset: Dataset, min_open_span_days: float = 0.0) -> TollInputs:
+        """``min_open_span_days``: the shortest span a toll without an end is given for its
+        timescale prior (TollConfig.min_open_span_days)."""
         tolls = [q for q in dataset.quantities if q.cumulative]
         ids = tuple(q.quantity_id for q in tolls)
         number = {quantity_id: i for i, quantity_id in enumerate(ids)}
@@ -81,7 +84,7 @@ class TollInputs:
                             dtype=float)
         last = np.array([elapsed[(dated == 1) & (claim_toll == i)].max(initial=1.0)
                          for i in range(len(ids))])
-        span = np.where(has_end == 1, end_days, last)
+        span = np.where(has_end == 1, end_days, np.maximum(last, min_open_span_days))
         return cls(ids, claim_toll, dated, elapsed, end_days, has_end, np.log(span),
                    tuple(origins[q] for q in ids))
 
