@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from reconcile.analysis.sensitivity import PSENSE_THRESHOLD
 from support import RECONCILE, SEEDS, reconcile
 
 OUTPUT_FILES = {"estimates.csv", "sources.csv", "claims.csv", "diagnostics.json", "posterior.nc",
@@ -156,7 +157,10 @@ def test_posterior_holds_prior_and_predictive_groups(seed_run):
         return float(high - low)
 
     after = statements("posterior_predictive")
-    assert after.size == 8000
+    # 4 x 2,000 draws, or more when the run was sampled again until healthy (seed 7 is, on
+    # some installs: R-hat 1.012 at 2,000 draws); 0.03 is over 6 sd for any n >= 8,000
+    chains, draws = (saved.posterior.sizes[d] for d in ("chain", "draw"))
+    assert after.size == chains * draws >= 8000
     assert abs(np.mean(after == 0) - 0.25) < 0.03
     assert 10 <= np.median(after[after > 0]) <= 25
     assert log_width(after) < 0.25 * log_width(statements("prior_predictive"))
@@ -337,11 +341,16 @@ def test_sensitivity_names_what_drives_each_estimate(seed_run, seed_dataset):
     own = table.loc["irgc_killed_khan_tuman"]
     assert own["factor_other_anchor"] < 1  # the spokesman's 13 is no longer scaled up
     assert table["likelihood_sensitivity"].notna().all()
-    # the war toll rests on one vague claim ("hundreds of thousands"), the IRGC's dead at
-    # Khan Tuman on several exact ones: the first leans on the count prior far more
-    # (measured 0.10 against 0.023; the Monte Carlo error of these is a few hundredths)
-    prior = table["count_prior_sensitivity"]
-    assert prior["syria_war_killed"] > 2 * prior["irgc_killed_khan_tuman"]
+    # the war toll rests on one vague third-party claim ("hundreds of thousands"): it leans
+    # on the count prior, more than on the bias priors; the IRGC's dead at Khan Tuman rest
+    # on its own admissions, read through the own-stance prior: it leans on the bias priors
+    # more than on the count prior. Measured (count, bias): war 0.13, 0.02 (seed 0) and
+    # 0.08, 0.04 (seed 7 at 4 x 4,000 draws); Khan Tuman 0.03, 0.06 and 0.06, 0.14. Across
+    # quantities the two cannot be compared so: the Monte Carlo error of each is a few
+    # hundredths (Khan Tuman's count-prior value was 0.023 at seed 7, 2,000 draws)
+    prior, bias = table["count_prior_sensitivity"], table["bias_prior_sensitivity"]
+    assert prior["syria_war_killed"] > max(PSENSE_THRESHOLD, bias["syria_war_killed"])
+    assert bias["irgc_killed_khan_tuman"] > prior["irgc_killed_khan_tuman"]
     html = (seed_run / "report.html").read_text()
     assert "Sensitivity: what drives each estimate" in html and "Not computed" not in html
 
