@@ -5,11 +5,9 @@ reconcile.logs.OneLineExceptions for why their tracebacks are cut to one line.""
 
 from __future__ import annotations
 
-import logging
-
 from distributed import WorkerPlugin
 
-from reconcile.logs import OneLineExceptions, add_one_line_exceptions
+from reconcile.logs import add_one_line_exceptions
 
 
 class OneLineWorkerLogs(WorkerPlugin):
@@ -23,9 +21,7 @@ class OneLineWorkerLogs(WorkerPlugin):
     name = "reconcile-one-line-logs"
 
     def setup(self, worker) -> None:
-        handlers = logging.getLogger("distributed").handlers
-        if not any(isinstance(f, OneLineExceptions) for h in handlers for f in h.filters):
-            add_one_line_exceptions("distributed")
+        add_one_line_exceptions("distributed")
 
     def teardown(self, worker) -> None:
         """Nothing to undo: see the class docstring."""
