@@ -85,6 +85,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--event", action="append", help="only these events")
     parser.add_argument("--model", type=Path, help="a model file (default: the default model)")
+    parser.add_argument("--cut", action="append", help='only these cuts ("all", "day 1" ...)')
     args = parser.parse_args()
     from reconcile.calibration.toll_survey import load_survey
 
@@ -93,6 +94,8 @@ def main() -> None:
         if args.event and event.event_id not in args.event:
             continue
         for label, data in event.cuts():
+            if args.cut and label not in args.cut:
+                continue
             records.append(fit_cut(event, label, data, args.seed, args.model))
             print(markdown(records[-1:]).splitlines()[-1], flush=True)
             args.out.write_text(json.dumps({"summary": summarize(records),

@@ -105,11 +105,15 @@ def main() -> None:
     parser.add_argument("--chains", type=int, default=2)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--model", type=Path, help="a model file (default: the default model)")
+    parser.add_argument("--seed", type=int, action="append",
+                        help="only these series (side-by-side checks of a change that "
+                             "touches some series only)")
     args = parser.parse_args()
     records = []
-    for seed in range(args.series):
+    seeds = args.seed or list(range(args.series))
+    for number, seed in enumerate(seeds):
         records.append(fit_series(seed, args.draws, args.tune, args.chains, args.model))
-        print(f"[{seed + 1}/{args.series}] truth {records[-1]['truth']:.0f} "
+        print(f"[{number + 1}/{len(seeds)}] seed {seed}: truth {records[-1]['truth']:.0f} "
               f"90% {records[-1]['lower_90']:.0f}-{records[-1]['upper_90']:.0f}", flush=True)
         args.out.write_text(json.dumps({"summary": summarize(records), "records": records},
                                        indent=1))

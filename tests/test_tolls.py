@@ -94,7 +94,7 @@ def test_claims_are_placed_on_their_tolls_time_axis():
     assert list(tolls.claim_dated) == [1] * 9 + [0, 0]
     open_ended = TollInputs.from_dataset(blast())
     assert open_ended.has_end[0] == 0
-    assert np.exp(open_ended.log_span[0]) == pytest.approx(11.0)  # to the last report
+    assert np.exp(open_ended.log_span[0]) == pytest.approx(11.0)  # to the last rise
 
 
 def test_a_toll_cut_in_its_first_days_is_not_taken_to_have_settled():
@@ -115,6 +115,28 @@ def test_a_toll_cut_in_its_first_days_is_not_taken_to_have_settled():
     from reconcile.model.inputs import ModelInputs
 
     assert np.exp(ModelInputs.from_dataset(early, config).tolls.log_span[0]) == pytest.approx(week)
+
+
+def test_a_restated_or_lowered_figure_does_not_stretch_the_counting_span():
+    """The span runs to the last report that raised the figure before it: a restatement of
+    the same figure a year on (an inquiry's, a court's) or a lowered count says the counting
+    had stopped (examples/toll-survey-heldout: Las Vegas's 58 restated on day 647), not that
+    the toll was still being counted, which would stretch the timescale prior a
+    hundredfold. One speaker's high figure does not end a count that rises after it."""
+    base = blast()
+
+    def span(*later):
+        dataset = replace(base, claims=base.claims + later)
+        return float(np.exp(TollInputs.from_dataset(dataset, 7.0).log_span[0]))
+
+    restated = _claim("ministry_restated", "blast_killed", "ministry", 178, as_of="2021-08-04")
+    lowered = _claim("ministry_lowered", "blast_killed", "ministry", 170, as_of="2020-09-04")
+    assert span() == pytest.approx(11.0)  # 178 on 14 August
+    assert span(restated) == pytest.approx(11.0) and span(lowered) == pytest.approx(11.0)
+    high = _claim("governor_high", "blast_killed", "ministry", 300, as_of="2020-08-12")
+    risen = _claim("ministry_risen", "blast_killed", "ministry", 190, as_of="2020-08-30")
+    assert span(high) == pytest.approx(9.0)  # 300, then 178: the count had not risen
+    assert span(high, risen) == pytest.approx(27.0)  # ... until 190 on 30 August
 
 
 def test_the_curve_rises_to_the_final_toll_and_numpy_agrees_with_the_model():

@@ -153,7 +153,8 @@ class TollConfig(_Strict):
 
     timescale_share: float = Field(0.25, gt=0, description=(
         "prior median of the curve's timescale as a share of the series' span (start to "
-        "end, or to the last report): reports go on until a toll has mostly settled"))
+        "end, or to the last report that raised the toll): a toll is counted while its "
+        "figures rise"))
     min_open_span_days: float = Field(7.0, ge=0, description=(
         "a toll without an end is given at least this span for its timescale prior: reports "
         "cut in the first days of a toll still being counted are not taken to have settled"))

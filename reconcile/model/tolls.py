@@ -11,8 +11,9 @@ the bias, noise and readings of any claim. The curve's timescale and shape are f
 the counts, so the growth after the last report is read off the shape of the series, not
 set by a flat allowance: a series that has levelled off says the final toll is near its last
 figure, one still climbing says it is further up. Priors (``[tolls]``): the timescale's
-log is normal about a quarter of the series' span (start to end, or to its last report:
-reports go on until a toll has mostly settled; without an end, at least
+log is normal about a quarter of the series' span (start to end, or to the last report
+that raised it: a toll is counted while its figures rise, and mostly settled when they stop;
+a restatement of the same figure months on does not stretch it; without an end, at least
 ``min_open_span_days``, as reports cut in a toll's first days are a toll still being
 counted), the shape's about 1 (exponential saturation); a shape below 1 is a long tail
 (bodies found late, the wounded dying), above 1 a toll that rises late.
@@ -51,7 +52,7 @@ class TollInputs:
     claim_elapsed: np.ndarray  # days from the period's start to the claim's as_of (1 if undated)
     end_days: np.ndarray  # per toll: days from start to end (1 without an end)
     has_end: np.ndarray  # per toll: 1 with an end, 0 without (the final toll is T(infinity))
-    log_span: np.ndarray  # per toll: log of the days to the end, or to the last report
+    log_span: np.ndarray  # per toll: log of the days to the end, or to the last rise
     origins: tuple[dt.datetime, ...] = ()  # per toll: the first instant of its period
 
     def fraction(self, timescale, shape):
@@ -82,11 +83,37 @@ class TollInputs:
         has_end = np.array([ends[q] is not None for q in ids], dtype=float)
         end_days = np.array([_days(ends[q] - origins[q]) if ends[q] else 1.0 for q in ids],
                             dtype=float)
-        last = np.array([elapsed[(dated == 1) & (claim_toll == i)].max(initial=1.0)
+        figures = np.array([_figure(claim) for claim in dataset.claims], dtype=float)
+        rose = np.array([_last_rise(elapsed[(dated == 1) & (claim_toll == i)],
+                                    figures[(dated == 1) & (claim_toll == i)])
                          for i in range(len(ids))])
-        span = np.where(has_end == 1, end_days, np.maximum(last, min_open_span_days))
+        span = np.where(has_end == 1, end_days, np.maximum(rose, min_open_span_days))
         return cls(ids, claim_toll, dated, elapsed, end_days, has_end, np.log(span),
                    tuple(origins[q] for q in ids))
+
+
+def _figure(claim) -> float:
+    """The figure a claim states (its value, else the low or high end of its range)."""
+    for figure in (claim.value, claim.low, claim.high):
+        if figure is not None:
+            return float(figure)
+    return np.nan
+
+
+def _last_rise(elapsed: np.ndarray, figures: np.ndarray) -> float:
+    """Days to the last report whose figure is above the report before it (1 without
+    reports): a toll is counted while its figures rise, and a restatement of the same
+    figure weeks or years on (an inquiry's 58, a court's 148), or a lowered one, says the
+    counting had stopped, not that it went on. Compared with the report just before, not
+    with the highest so far, so that one speaker's high estimate ("more than 200" while the
+    count stood at 158) does not end a count that went on rising after it."""
+    order = np.argsort(elapsed, kind="stable")
+    last, previous = 1.0, -np.inf
+    for day, figure in zip(elapsed[order], figures[order]):
+        if not figure <= previous:  # a rise, or a figure that cannot be compared
+            last = max(last, float(day))
+        previous = figure
+    return last
 
 
 def _origin(quantity: Quantity, dataset: Dataset) -> dt.datetime:
