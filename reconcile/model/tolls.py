@@ -83,25 +83,16 @@ class TollInputs:
         has_end = np.array([ends[q] is not None for q in ids], dtype=float)
         end_days = np.array([_days(ends[q] - origins[q]) if ends[q] else 1.0 for q in ids],
                             dtype=float)
-        figures = np.array([_figure(claim) for claim in dataset.claims], dtype=float)
-        rose = np.array([_last_rise(elapsed[(dated == 1) & (claim_toll == i)],
-                                    figures[(dated == 1) & (claim_toll == i)])
-                         for i in range(len(ids))])
+        stated = np.array([claim.observation.stated for claim in dataset.claims], dtype=float)
+        on_toll = [(dated == 1) & (claim_toll == i) for i in range(len(ids))]
+        rose = np.array([_last_rise(elapsed[mine], stated[mine]) for mine in on_toll])
         span = np.where(has_end == 1, end_days, np.maximum(rose, min_open_span_days))
         return cls(ids, claim_toll, dated, elapsed, end_days, has_end, np.log(span),
                    tuple(origins[q] for q in ids))
 
 
-def _figure(claim) -> float:
-    """The figure a claim states (its value, else the low or high end of its range)."""
-    for figure in (claim.value, claim.low, claim.high):
-        if figure is not None:
-            return float(figure)
-    return np.nan
-
-
-def _last_rise(elapsed: np.ndarray, figures: np.ndarray) -> float:
-    """Days to the last report whose figure is above the report before it (1 without
+def _last_rise(elapsed: np.ndarray, stated: np.ndarray) -> float:
+    """Days to the last report whose stated figure is above the one before it (1 without
     reports): a toll is counted while its figures rise, and a restatement of the same
     figure weeks or years on (an inquiry's 58, a court's 148), or a lowered one, says the
     counting had stopped, not that it went on. Compared with the report just before, not
@@ -109,8 +100,8 @@ def _last_rise(elapsed: np.ndarray, figures: np.ndarray) -> float:
     count stood at 158) does not end a count that went on rising after it."""
     order = np.argsort(elapsed, kind="stable")
     last, previous = 1.0, -np.inf
-    for day, figure in zip(elapsed[order], figures[order]):
-        if not figure <= previous:  # a rise, or a figure that cannot be compared
+    for day, figure in zip(elapsed[order], stated[order]):
+        if figure > previous:
             last = max(last, float(day))
         previous = figure
     return last
