@@ -28,6 +28,7 @@ from reconcile.config import ModelConfig
 from reconcile.constants import PARETO_K_BAD
 from reconcile.config import STANCES
 from reconcile.model.build import claim_location, claim_scale
+from reconcile.model.tolls import count_reading
 from reconcile.model.direction import claim_directions, directed_cdf
 from reconcile.model.inputs import ModelInputs
 from reconcile.model.noise import NoiseFamily, noise_family
@@ -77,9 +78,10 @@ class _PredictiveDraws:
                                 claim_stance=stance, claim_source=inputs.claim_source[claims],
                                 claim_direction=claim_directions(stance, config))
         to_date = self.to_date[:, claims] if np.ndim(self.to_date) else 0.0
+        reading = count_reading(inputs.tolls.claim_dated[claims], stance, config)
         loc = claim_location(self.log_count, self.stance, self.source_bias, index,
-                             config.bias.direction_softness, to_date)
-        scale = claim_scale(self.noise_scale, obs.extra_variance[claims], index)
+                             config.bias.direction_softness, to_date, reading)
+        scale = claim_scale(self.noise_scale, obs.extra_variance[claims], index, reading)
         cdf = _PredictiveCdf(noise_family(config.noise), index.claim_direction,
                              config.bias.direction_far_scale)
         below = _cdf_where_bounded(obs.lower[claims], obs.has_lower[claims], loc, scale, cdf,

@@ -37,6 +37,7 @@ from reconcile.dataset.records import Dataset
 from reconcile.model.build import claim_location, claim_scale, with_directions
 from reconcile.model.direction import claim_directions, directed_draws
 from reconcile.model.inputs import ModelInputs
+from reconcile.model.tolls import count_reading
 from reconcile.model.noise import StudentT, noise_family
 from reconcile.model.simulate import (
     PriorDraws, Simulation, locations, observe, share_group_statements, to_date,
@@ -157,10 +158,12 @@ def _statements(structure: Dataset, config: ModelConfig, truth: dict[str, np.nda
     """Whole-count statements: exp(log T + directed bias + scale * noise), rounded (no
     blanket denials: the scenarios other than ``model`` leave them out)."""
     inputs = ModelInputs.from_dataset(structure)
+    reading = count_reading(inputs.tolls.claim_dated, inputs.claim_stance, config)
     loc = claim_location(np.log(truth["count"]), truth["stance_bias"], truth["source_bias"],
                          with_directions(inputs, config), config.bias.direction_softness,
-                         to_date(truth, inputs))
-    scale = claim_scale(truth["noise_scale"], inputs.observations.extra_variance, inputs)
+                         to_date(truth, inputs), reading)
+    scale = claim_scale(truth["noise_scale"], inputs.observations.extra_variance, inputs,
+                        reading)
     return np.round(np.exp(np.clip(loc + extra_log_bias + scale * noise, -50.0, 50.0)))
 
 

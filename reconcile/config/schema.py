@@ -160,6 +160,11 @@ class TollConfig(_Strict):
         "cut in the first days of a toll still being counted are not taken to have settled"))
     timescale_sd: float = Field(1.5, gt=0, description="log-scale sd of the timescale")
     shape_sd: float = Field(0.5, gt=0, description="log-scale sd of the curve's shape about 1")
+    count_reading: float = Field(0.5, gt=0, le=1, description=(
+        "a running toll's figure stated by a source with no stake in it (a third-party "
+        "claim: the health ministry's count of a disaster's dead) is a count to date, not an "
+        "estimate: its source's bias and noise apply times this factor (1: read like any "
+        "claim)"))
 
 
 class SamplerConfig(_Strict):

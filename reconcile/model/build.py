@@ -30,7 +30,7 @@ from reconcile.model.buildable import check_buildable
 from reconcile.model.direction import claim_directions, directed_bias
 from reconcile.model.inputs import ModelInputs
 from reconcile.model.likelihood import claim_likelihood
-from reconcile.model.tolls import log_fraction_to_date, toll_parameters
+from reconcile.model.tolls import count_reading, log_fraction_to_date, toll_parameters
 
 # Same seed, same numbers: with numba's fastmath (PyTensor's default) LLVM may reorder
 # floating-point operations differently in a freshly compiled log density than in one loaded
@@ -49,7 +49,7 @@ CLAIM_DATA = "claim_data"  # (CLAIM_ROWS, claim) floats: each claim's reading an
 INDEX_DATA = "index_data"  # every index array, one after another (INDEX_ARRAYS)
 PRIOR_DATA = "prior_data"  # stance prior means and sds, the direction's shape, leaf log spans
 CLAIM_ROWS = ("lower", "upper", "has_lower", "has_upper", "is_point", "extra_variance", "above",
-              "below", "direction", "own", "weight", "elapsed", "dated")
+              "below", "direction", "own", "weight", "elapsed", "dated", "count_reading")
 OBSERVATION_ROWS = CLAIM_ROWS[:8]  # the claim's reading (model/inputs.Observations)
 INDEX_ARRAYS = ("claim_quantity", "claim_source", "claim_stance", "source_kind", "pair_quantity",
                 "pair_leaf", "leaf_quantity", "uplift_quantity", "uplift_remainder",
@@ -66,7 +66,8 @@ def model_data(inputs: ModelInputs, config: ModelConfig,
     rows.append(claim_directions(inputs.claim_stance, config))
     rows.append(inputs.claim_stance == STANCES.index("own"))
     rows.append(inputs.weight if weights is None else weights)
-    rows += [inputs.tolls.claim_elapsed, inputs.tolls.claim_dated]
+    rows += [inputs.tolls.claim_elapsed, inputs.tolls.claim_dated,
+             count_reading(inputs.tolls.claim_dated, inputs.claim_stance, config)]
     priors = [config.bias.stance(name) for name in STANCES]
     bias = config.bias
     return {
@@ -119,8 +120,10 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig,
             timescale, shape = toll_parameters(config, toll_log_span)
             to_date = log_fraction_to_date(timescale, shape, index.claim_toll, claim.elapsed,
                                            claim.dated, end_days, has_end)
-        loc = claim_location(log_count, stance, source_bias, index, softness, to_date)
-        scale = claim_scale(_noise_scales(config, index), claim.extra_variance, index)
+        loc = claim_location(log_count, stance, source_bias, index, softness, to_date,
+                             claim.count_reading)
+        scale = claim_scale(_noise_scales(config, index), claim.extra_variance, index,
+                            claim.count_reading)
 
         claim_likelihood(OBSERVED, loc, scale, claim, far_scale, config,
                          inputs.observations.stated, mark_denials)
@@ -138,14 +141,15 @@ def _unpacked_index(packed, inputs: ModelInputs) -> SimpleNamespace:
 
 
 def claim_location(log_count, stance, source_bias, index: ModelInputs | SimpleNamespace,
-                   softness: float, to_date=0.0):
+                   softness: float, to_date=0.0, reading=1.0):
     """Log of what each claim's source would state before noise: log T + the claim's
     directed bias (stance + source bias, kept on its direction's side: direction.py), plus
     ``to_date``, log(T(as_of) / T) for a claim on a running toll (tolls.py). Works
     on PyMC tensors and on numpy draws (leading sample axes); ``index`` holds the claim index
     arrays and ``claim_direction`` (ModelInputs with the directions added by
-    ``with_directions``, or the pm.Data twins inside the model)."""
-    bias = stance[..., index.claim_stance] + source_bias[..., index.claim_source]
+    ``with_directions``, or the pm.Data twins inside the model); ``reading``: the factor on
+    each claim's source bias (tolls.count_reading: a running toll's count to date)."""
+    bias = stance[..., index.claim_stance] + reading * source_bias[..., index.claim_source]
     return (log_count[..., index.claim_quantity] + to_date
             + directed_bias(bias, index.claim_direction, softness))
 
@@ -159,9 +163,11 @@ def with_directions(inputs: ModelInputs, config: ModelConfig) -> SimpleNamespace
                            claim_direction=claim_directions(inputs.claim_stance, config))
 
 
-def claim_scale(noise_scale, extra_variance, index: ModelInputs | SimpleNamespace):
-    """Noise scale of each claim: its source's, widened for "about X" and vague words."""
-    scale = noise_scale[..., index.claim_source]
+def claim_scale(noise_scale, extra_variance, index: ModelInputs | SimpleNamespace,
+                reading=1.0):
+    """Noise scale of each claim: its source's (times ``reading``, tolls.count_reading),
+    widened for "about X" and vague words."""
+    scale = reading * noise_scale[..., index.claim_source]
     return (scale**2 + extra_variance) ** 0.5
 
 

@@ -23,6 +23,7 @@ from reconcile.observations import LITERAL, Observation
 from reconcile.qualifiers import read_qualifier
 from reconcile.model.build import OBSERVED, build_model, claim_location, with_directions
 from reconcile.model.inputs import ModelInputs
+from reconcile.model.tolls import count_reading
 from reconcile.model.likelihood import DENIAL
 
 TRUTH_VARS = ("count", "source_bias", "noise_scale", "stance_bias", "kind_bias",
@@ -83,7 +84,8 @@ def locations(truth: dict[str, np.ndarray], inputs: ModelInputs,
     """Each claim's log belief before noise (log T + directed bias), from a draw."""
     return claim_location(np.log(truth["count"]), truth["stance_bias"], truth["source_bias"],
                           with_directions(inputs, config), config.bias.direction_softness,
-                          to_date(truth, inputs))
+                          to_date(truth, inputs),
+                          count_reading(inputs.tolls.claim_dated, inputs.claim_stance, config))
 
 
 def to_date(truth: dict[str, np.ndarray], inputs: ModelInputs) -> np.ndarray | float:

@@ -18,6 +18,9 @@ a restatement of the same figure months on does not stretch it; without an end, 
 counted), the shape's about 1 (exponential saturation); a shape below 1 is a long tail
 (bodies found late, the wounded dying), above 1 a toll that rises late.
 
+A third party's figure for a running toll is a count to date, not an estimate: its source's
+bias and noise apply times ``count_reading`` (count_reading; docs/model.md).
+
 The functions work on NumPy draws (leading sample axes) and PyTensor tensors alike.
 """
 
@@ -30,7 +33,7 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from reconcile.config import ModelConfig
+from reconcile.config import STANCES, ModelConfig
 from reconcile.dataset.fields import parse_moment
 from reconcile.dataset.records import Dataset, Quantity
 
@@ -121,6 +124,21 @@ def _end(quantity: Quantity) -> dt.datetime | None:
 
 def _days(delta: dt.timedelta) -> float:
     return delta.total_seconds() / 86_400.0
+
+
+def counts_to_date(claim_dated: np.ndarray, claim_stance: np.ndarray) -> np.ndarray:
+    """Which claims are counts to date: third-party claims on a running toll (a count kept
+    by a body with no stake in it). A party's figure for a toll of its own or its enemy's
+    losses keeps its stance's reading, as do claims on other quantities."""
+    third_party = np.asarray(claim_stance) == STANCES.index("third_party")
+    return (np.asarray(claim_dated) == 1) & third_party
+
+
+def count_reading(claim_dated: np.ndarray, claim_stance: np.ndarray,
+                  config: ModelConfig) -> np.ndarray:
+    """Per claim, the factor on its source's bias and noise: ``tolls.count_reading`` for a
+    count to date (counts_to_date), 1 for every other claim."""
+    return np.where(counts_to_date(claim_dated, claim_stance), config.tolls.count_reading, 1.0)
 
 
 def log_growth(elapsed, timescale, shape):
