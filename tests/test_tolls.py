@@ -141,10 +141,11 @@ def test_a_restated_or_lowered_figure_does_not_stretch_the_counting_span():
 
 
 def test_a_count_to_date_by_a_body_with_no_stake_is_read_as_a_count():
-    """Third-party claims on a running toll are counts to date: their source's bias and
-    noise apply times tolls.count_reading. A party's figure for a toll of its own losses keeps its stance's reading (a floor with the
-    full spread), as do claims on a quantity that is not a running toll; the model's data
-    carry the factor, and an "about" keeps its own extra width."""
+    """Third-party claims on a running toll are counts to date: their source's bias applies
+    times tolls.count_reading, and their noise keeps its prior (it carries the curve's
+    misfit too). A party's figure for a toll of its own losses keeps its stance's reading
+    (a floor with the full spread), as do claims on a quantity that is not a running toll;
+    the model's data carry the factor."""
     from reconcile.config import ModelConfig, TollConfig
     from reconcile.model.build import CLAIM_DATA, CLAIM_ROWS, claim_location, claim_scale
     from reconcile.model.build import model_data
@@ -173,8 +174,8 @@ def test_a_count_to_date_by_a_body_with_no_stake_is_read_as_a_count():
     loc = claim_location(np.array([np.log(100.0)]), np.zeros(3), np.array([0.5]), index, 0.1,
                          0.0, reading)
     np.testing.assert_allclose(loc, np.log(100.0) + np.array([0.2, 0.5]))
-    scale = claim_scale(np.array([0.3]), np.array([0.04, 0.04]), index, reading)
-    np.testing.assert_allclose(scale, np.sqrt(np.array([0.12, 0.3]) ** 2 + 0.04))
+    scale = claim_scale(np.array([0.3]), np.array([0.04, 0.04]), index)
+    np.testing.assert_allclose(scale, np.sqrt(0.3 ** 2 + 0.04))  # the noise keeps its prior
 
 
 def test_the_curve_rises_to_the_final_toll_and_numpy_agrees_with_the_model():

@@ -81,7 +81,7 @@ class _PredictiveDraws:
         reading = count_reading(inputs.tolls.claim_dated[claims], stance, config)
         loc = claim_location(self.log_count, self.stance, self.source_bias, index,
                              config.bias.direction_softness, to_date, reading)
-        scale = claim_scale(self.noise_scale, obs.extra_variance[claims], index, reading)
+        scale = claim_scale(self.noise_scale, obs.extra_variance[claims], index)
         cdf = _PredictiveCdf(noise_family(config.noise), index.claim_direction,
                              config.bias.direction_far_scale)
         below = _cdf_where_bounded(obs.lower[claims], obs.has_lower[claims], loc, scale, cdf,

@@ -163,8 +163,8 @@ class TollConfig(_Strict):
     count_reading: float = Field(0.5, gt=0, le=1, description=(
         "a running toll's figure stated by a source with no stake in it (a third-party "
         "claim: the health ministry's count of a disaster's dead) is a count to date, not an "
-        "estimate: its source's bias and noise apply times this factor (1: read like any "
-        "claim)"))
+        "estimate: its source's bias applies times this factor (1: read like any claim); "
+        "its noise, which also carries the curve's misfit, keeps its prior"))
 
 
 class SamplerConfig(_Strict):

@@ -122,8 +122,7 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig,
                                            claim.dated, end_days, has_end)
         loc = claim_location(log_count, stance, source_bias, index, softness, to_date,
                              claim.count_reading)
-        scale = claim_scale(_noise_scales(config, index), claim.extra_variance, index,
-                            claim.count_reading)
+        scale = claim_scale(_noise_scales(config, index), claim.extra_variance, index)
 
         claim_likelihood(OBSERVED, loc, scale, claim, far_scale, config,
                          inputs.observations.stated, mark_denials)
@@ -163,11 +162,9 @@ def with_directions(inputs: ModelInputs, config: ModelConfig) -> SimpleNamespace
                            claim_direction=claim_directions(inputs.claim_stance, config))
 
 
-def claim_scale(noise_scale, extra_variance, index: ModelInputs | SimpleNamespace,
-                reading=1.0):
-    """Noise scale of each claim: its source's (times ``reading``, tolls.count_reading),
-    widened for "about X" and vague words."""
-    scale = reading * noise_scale[..., index.claim_source]
+def claim_scale(noise_scale, extra_variance, index: ModelInputs | SimpleNamespace):
+    """Noise scale of each claim: its source's, widened for "about X" and vague words."""
+    scale = noise_scale[..., index.claim_source]
     return (scale**2 + extra_variance) ** 0.5
 
 

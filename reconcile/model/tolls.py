@@ -19,7 +19,7 @@ counted), the shape's about 1 (exponential saturation); a shape below 1 is a lon
 (bodies found late, the wounded dying), above 1 a toll that rises late.
 
 A third party's figure for a running toll is a count to date, not an estimate: its source's
-bias and noise apply times ``count_reading`` (count_reading; docs/model.md).
+bias applies times ``count_reading`` (count_reading; docs/model.md).
 
 The functions work on NumPy draws (leading sample axes) and PyTensor tensors alike.
 """
@@ -136,8 +136,10 @@ def counts_to_date(claim_dated: np.ndarray, claim_stance: np.ndarray) -> np.ndar
 
 def count_reading(claim_dated: np.ndarray, claim_stance: np.ndarray,
                   config: ModelConfig) -> np.ndarray:
-    """Per claim, the factor on its source's bias and noise: ``tolls.count_reading`` for a
-    count to date (counts_to_date), 1 for every other claim."""
+    """Per claim, the factor on its source's bias: ``tolls.count_reading`` for a count to
+    date (counts_to_date), 1 for every other claim. Not on its noise: the scatter of a
+    count's updates about the fitted curve is also the curve's misfit (the model's curve is
+    not the toll's), and a narrower noise made the sampler diverge on a 100-update toll."""
     return np.where(counts_to_date(claim_dated, claim_stance), config.tolls.count_reading, 1.0)
 
 
