@@ -147,8 +147,8 @@ def test_a_count_to_date_by_a_body_with_no_stake_is_read_as_a_count():
     (a floor with the full spread), as do claims on a quantity that is not a running toll;
     the model's data carry the factor."""
     from reconcile.config import ModelConfig, TollConfig
-    from reconcile.model.build import CLAIM_DATA, CLAIM_ROWS, claim_location, claim_scale
-    from reconcile.model.build import model_data
+    from reconcile.model.build import (CLAIM_DATA, CLAIM_ROWS, claim_location, claim_scale,
+                                       model_data)
     from reconcile.model.inputs import ModelInputs
 
     base = blast()

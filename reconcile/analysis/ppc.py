@@ -28,10 +28,10 @@ from reconcile.config import ModelConfig
 from reconcile.constants import PARETO_K_BAD
 from reconcile.config import STANCES
 from reconcile.model.build import claim_location, claim_scale
-from reconcile.model.tolls import count_reading
 from reconcile.model.direction import claim_directions, directed_cdf
 from reconcile.model.inputs import ModelInputs
 from reconcile.model.noise import NoiseFamily, noise_family
+from reconcile.model.tolls import count_reading
 
 if TYPE_CHECKING:
     from reconcile.inference import Fit

@@ -37,12 +37,12 @@ from reconcile.dataset.records import Dataset
 from reconcile.model.build import claim_location, claim_scale, with_directions
 from reconcile.model.direction import claim_directions, directed_draws
 from reconcile.model.inputs import ModelInputs
-from reconcile.model.tolls import count_reading
 from reconcile.model.noise import StudentT, noise_family
 from reconcile.model.simulate import (
     PriorDraws, Simulation, locations, observe, share_group_statements, to_date,
     with_observation,
 )
+from reconcile.model.tolls import count_reading
 
 HEAVY_TAIL_DOF = (2.0, 3.0)
 COPY_PROBABILITY = 0.5

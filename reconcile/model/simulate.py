@@ -23,8 +23,8 @@ from reconcile.observations import LITERAL, Observation
 from reconcile.qualifiers import read_qualifier
 from reconcile.model.build import OBSERVED, build_model, claim_location, with_directions
 from reconcile.model.inputs import ModelInputs
-from reconcile.model.tolls import count_reading
 from reconcile.model.likelihood import DENIAL
+from reconcile.model.tolls import count_reading
 
 TRUTH_VARS = ("count", "source_bias", "noise_scale", "stance_bias", "kind_bias",
               "remainder_ratio", "source_bias_sd", "noise_source_sd", "count_intercept",
