@@ -20,14 +20,15 @@ from reconcile.analysis.extension import sample_until_healthy
 MARKERS = ("<!-- results -->", "<!-- /results -->")
 
 
-def estimate_rows(folder: Path, final: float, cuts: list[str], seed: int) -> list[str]:
+def estimate_rows(folder: Path, final: float, cuts: list[str], seed: int,
+                  model: Path | None = None) -> list[str]:
     """One Markdown row per cut (and one for every report), each from its own fit."""
     full = reconcile.load_dataset(folder)
     rows = [f"| reports out by | claims | median | 50% interval | 90% interval | "
             f"{final:,.0f} in 50% / 90% |", "|---|---|---|---|---|---|"]
     for cut in [*cuts, None]:
         dataset = full if cut is None else full.reported_by(cut)
-        fitted = reconcile.fit(dataset, reconcile.load_config(), seed=seed)
+        fitted = reconcile.fit(dataset, reconcile.load_config(model), seed=seed)
         fitted, _ = sample_until_healthy(fitted)  # as `reconcile run` does
         if not reconcile.diagnostics(fitted)["ok"]:
             raise SystemExit(f"the fit of the reports out by {cut} fails its diagnostics")
@@ -49,8 +50,9 @@ def main() -> None:
     parser.add_argument("--cut", action="append", default=[], help="ISO date or date and time")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--readme", type=Path, help="write the rows between the markers")
+    parser.add_argument("--model", type=Path, help="a model file (default: the default model)")
     args = parser.parse_args()
-    rows = estimate_rows(args.folder, args.final, args.cut, args.seed)
+    rows = estimate_rows(args.folder, args.final, args.cut, args.seed, args.model)
     if args.readme:
         text = args.readme.read_text(encoding="utf-8")
         block = "\n".join([MARKERS[0], *rows, MARKERS[1]])
