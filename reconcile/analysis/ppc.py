@@ -31,7 +31,7 @@ from reconcile.model.build import claim_location, claim_scale
 from reconcile.model.direction import claim_directions, directed_cdf
 from reconcile.model.inputs import ModelInputs
 from reconcile.model.noise import NoiseFamily, noise_family
-from reconcile.model.tolls import count_reading
+from reconcile.model.tolls import Curves, count_reading
 
 if TYPE_CHECKING:
     from reconcile.inference import Fit
@@ -61,8 +61,7 @@ class _PredictiveDraws:
         posterior = fit.idata.posterior
         to_date = 0.0
         if fit.inputs.tolls.ids:
-            to_date = fit.inputs.tolls.fraction(_flat(posterior["toll_timescale"]),
-                                                _flat(posterior["toll_shape"]))
+            to_date = fit.inputs.tolls.fraction(Curves.from_draws(posterior, fit.config, _flat))
         return cls(fit.inputs, fit.config,
                    _flat(np.log(posterior["count"])),
                    _flat(posterior["stance_bias"].transpose("chain", "draw", "stance")),

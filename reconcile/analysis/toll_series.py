@@ -13,7 +13,7 @@ import pandas as pd
 import xarray as xr
 
 from reconcile.constants import SAMPLE_DIMS, interval_columns
-from reconcile.model.tolls import toll_to_date
+from reconcile.model.tolls import Curves, toll_to_date
 
 if TYPE_CHECKING:
     from reconcile.inference import Fit
@@ -29,12 +29,11 @@ def toll_series_table(fit: Fit) -> pd.DataFrame:
     the quantity has none). Empty when the dataset has no cumulative quantity."""
     tolls = fit.inputs.tolls
     rows: list[pd.DataFrame] = []
-    posterior = fit.idata.posterior
     for number, quantity_id in enumerate(tolls.ids):
         dates = _claim_dates(fit, number)
-        count, timescale, shape = _curve_draws(posterior, quantity_id)
+        count, curves = _curve_draws(fit, quantity_id)
         elapsed = np.array(list(dates.values()), dtype=float)
-        to_date = toll_to_date(count, timescale, shape, elapsed, tolls.end_days[number],
+        to_date = toll_to_date(count, curves, elapsed, tolls.end_days[number],
                                tolls.has_end[number])
         draws = xr.DataArray(np.concatenate([to_date, count], axis=-1),
                              dims=(*SAMPLE_DIMS, "point"))
@@ -56,9 +55,8 @@ def toll_bands(fit: Fit, quantity_id: str, points: int = 80) -> pd.DataFrame:
                                      & (tolls.claim_toll == number)].max())
     horizon = tolls.end_days[number] if tolls.has_end[number] else 1.25 * last
     days = np.linspace(horizon / points, horizon, points)
-    count, timescale, shape = _curve_draws(fit.idata.posterior, quantity_id)
-    draws = toll_to_date(count, timescale, shape, days, tolls.end_days[number],
-                         tolls.has_end[number])
+    count, curves = _curve_draws(fit, quantity_id)
+    draws = toll_to_date(count, curves, days, tolls.end_days[number], tolls.has_end[number])
     table = _summary(xr.DataArray(draws, dims=(*SAMPLE_DIMS, "point")), quantity_id,
                      [""] * points, ["curve"] * points)
     table["days"] = days
@@ -73,11 +71,12 @@ def claim_moment(fit: Fit, index: int) -> dt.datetime:
             + dt.timedelta(days=float(tolls.claim_elapsed[index])))
 
 
-def _curve_draws(posterior, quantity_id: str) -> tuple[np.ndarray, ...]:
-    """One toll's draws of its final toll, timescale and shape, each (chain, draw, 1)."""
-    return tuple(posterior[name].sel({dim: quantity_id}).values[..., None]
-                 for name, dim in (("count", "quantity"), ("toll_timescale", "toll"),
-                                   ("toll_shape", "toll")))
+def _curve_draws(fit: Fit, quantity_id: str) -> tuple[np.ndarray, Curves]:
+    """One toll's draws of its final toll and its curve, each (chain, draw, 1)."""
+    posterior = fit.idata.posterior
+    count = posterior["count"].sel(quantity=quantity_id).values[..., None]
+    return count, Curves.from_draws(posterior, fit.config,
+                                    lambda draws: draws.sel(toll=quantity_id).values[..., None])
 
 
 def _claim_dates(fit: Fit, number: int) -> dict[str, float]:

@@ -161,7 +161,7 @@ def _statements(structure: Dataset, config: ModelConfig, truth: dict[str, np.nda
     reading = count_reading(inputs.tolls.claim_dated, inputs.claim_stance, config)
     loc = claim_location(np.log(truth["count"]), truth["stance_bias"], truth["source_bias"],
                          with_directions(inputs, config), config.bias.direction_softness,
-                         to_date(truth, inputs), reading)
+                         to_date(truth, inputs, config), reading)
     scale = claim_scale(truth["noise_scale"], inputs.observations.extra_variance, inputs)
     return np.round(np.exp(np.clip(loc + extra_log_bias + scale * noise, -50.0, 50.0)))
 

@@ -148,8 +148,10 @@ class DependenceConfig(_Strict):
 
 class TollConfig(_Strict):
     """Running tolls (cumulative quantities): the toll to date follows a saturating growth
-    curve T(t) = N F(t) / F(end), F(t) = 1 - exp(-(t / timescale)^shape), t in days from the
-    period's start (model/tolls.py; docs/model.md, "Running tolls")."""
+    curve in two phases, T(t) = N C(t) / C(end), C(t) = (1 - late) F(t) + late G(t), with
+    F(t) = 1 - exp(-(t / timescale)^shape) the counting and G(t) = 1 - exp(-t / late_days)
+    the late deaths, t in days from the period's start (model/tolls.py; docs/model.md,
+    "Running tolls")."""
 
     timescale_share: float = Field(0.25, gt=0, description=(
         "prior median of the curve's timescale as a share of the series' span (start to "
@@ -159,12 +161,20 @@ class TollConfig(_Strict):
         "a toll without an end is given at least this span for its timescale prior: reports "
         "cut in the first days of a toll still being counted are not taken to have settled"))
     timescale_sd: float = Field(1.5, gt=0, description="log-scale sd of the timescale")
-    shape_sd: float = Field(0.5, gt=0, description="log-scale sd of the curve's shape about 1")
+    shape_sd: float = Field(0.25, gt=0, description=(
+        "log-scale sd of the counting phase's shape about 1"))
     count_reading: float = Field(0.5, gt=0, le=1, description=(
         "a running toll's figure stated by a source with no stake in it (a third-party "
         "claim: the health ministry's count of a disaster's dead) is a count to date, not an "
         "estimate: its source's bias applies times this factor (1: read like any claim); "
         "its noise, which also carries the curve's misfit, keeps its prior"))
+    late_share_median: float = Field(0.03, ge=0, lt=1, description=(
+        "prior median of a toll's late share: the part of the final toll that arrives over "
+        "late_days after the event (the wounded who die later, remains identified months "
+        "on), on top of the counting phase's curve; 0: no late phase"))
+    late_share_sd: float = Field(1.2, gt=0, description="logit-scale sd of the late share")
+    late_days: float = Field(30.0, gt=0, description=(
+        "timescale of the late phase, in days after the period's start"))
 
 
 class SamplerConfig(_Strict):

@@ -117,8 +117,8 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig,
         index.claim_direction = claim.direction
         to_date = 0.0  # log(toll to date / final toll) of each claim: running tolls only
         if n_tolls:
-            timescale, shape = toll_parameters(config, toll_log_span)
-            to_date = log_fraction_to_date(timescale, shape, index.claim_toll, claim.elapsed,
+            to_date = log_fraction_to_date(toll_parameters(config, toll_log_span),
+                                           index.claim_toll, claim.elapsed,
                                            claim.dated, end_days, has_end)
         loc = claim_location(log_count, stance, source_bias, index, softness, to_date,
                              claim.count_reading)

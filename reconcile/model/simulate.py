@@ -24,11 +24,12 @@ from reconcile.qualifiers import read_qualifier
 from reconcile.model.build import OBSERVED, build_model, claim_location, with_directions
 from reconcile.model.inputs import ModelInputs
 from reconcile.model.likelihood import DENIAL
-from reconcile.model.tolls import count_reading
+from reconcile.model.tolls import Curves, count_reading
 
 TRUTH_VARS = ("count", "source_bias", "noise_scale", "stance_bias", "kind_bias",
               "remainder_ratio", "source_bias_sd", "noise_source_sd", "count_intercept",
-              "count_span_slope", "count_within_sd", "toll_timescale", "toll_shape")
+              "count_span_slope", "count_within_sd", "toll_timescale", "toll_shape",
+              "toll_late_share")
 
 
 @dataclass(frozen=True)
@@ -84,15 +85,16 @@ def locations(truth: dict[str, np.ndarray], inputs: ModelInputs,
     """Each claim's log belief before noise (log T + directed bias), from a draw."""
     return claim_location(np.log(truth["count"]), truth["stance_bias"], truth["source_bias"],
                           with_directions(inputs, config), config.bias.direction_softness,
-                          to_date(truth, inputs),
+                          to_date(truth, inputs, config),
                           count_reading(inputs.tolls.claim_dated, inputs.claim_stance, config))
 
 
-def to_date(truth: dict[str, np.ndarray], inputs: ModelInputs) -> np.ndarray | float:
+def to_date(truth: dict[str, np.ndarray], inputs: ModelInputs,
+            config: ModelConfig) -> np.ndarray | float:
     """log(toll to date / final toll) of each claim under a draw (0 without running tolls)."""
     if not inputs.tolls.ids:
         return 0.0
-    return inputs.tolls.fraction(truth["toll_timescale"], truth["toll_shape"])
+    return inputs.tolls.fraction(Curves.from_draws(truth, config))
 
 
 def observe(dataset: Dataset, statements: np.ndarray, name: str | None = None,

@@ -1,22 +1,26 @@
 """Running tolls: cumulative quantities, whose claims count deaths up to their own date.
 
 A cumulative quantity's count N is its final toll (at its ``end`` when given, otherwise once
-the toll stops growing). Its toll to date follows a saturating growth curve,
+the toll stops growing). Its toll to date follows a saturating growth curve in two phases,
 
-    T(t) = N F(t) / F(end),   F(t) = 1 - exp(-(t / timescale)^shape),
+    T(t) = N C(t) / C(end),   C(t) = (1 - late) F(t) + late G(t),
+    F(t) = 1 - exp(-(t / timescale)^shape),   G(t) = 1 - exp(-t / late_days),
 
-t in days from the period's start, F(end) = 1 without an end. T is non-decreasing and equals
-N at the end, whatever the parameters; each claim observes T at its ``as_of`` date through
-the bias, noise and readings of any claim. The curve's timescale and shape are fitted with
-the counts, so the growth after the last report is read off the shape of the series, not
-set by a flat allowance: a series that has levelled off says the final toll is near its last
-figure, one still climbing says it is further up. Priors (``[tolls]``): the timescale's
+t in days from the period's start, C(end) = 1 without an end: the counting of the dead (F)
+and a late share (G: the wounded who die later, remains identified months on). T is
+non-decreasing and equals N at the end, whatever the parameters; each claim observes T at
+its ``as_of`` date through the bias, noise and readings of any claim. The curve's
+parameters are fitted with the counts, so the growth after the last report is read off the
+shape of the series, not set by a flat allowance: a series that has levelled off says the
+final toll is near its last figure (plus what is left of the late share), one still
+climbing says it is further up. Priors (``[tolls]``): the timescale's
 log is normal about a quarter of the series' span (start to end, or to the last report
 that raised it: a toll is counted while its figures rise, and mostly settled when they stop;
 a restatement of the same figure months on does not stretch it; without an end, at least
 ``min_open_span_days``, as reports cut in a toll's first days are a toll still being
-counted), the shape's about 1 (exponential saturation); a shape below 1 is a long tail
-(bodies found late, the wounded dying), above 1 a toll that rises late.
+counted), the shape's about 1 (exponential saturation; below 1 a longer tail, above 1 a
+toll that rises late), the late share's logit-normal about ``late_share_median``
+(``late_share_median = 0``: one phase).
 
 A third party's figure for a running toll is a count to date, not an estimate: its source's
 bias applies times ``count_reading`` (count_reading; docs/model.md).
@@ -58,9 +62,9 @@ class TollInputs:
     log_span: np.ndarray  # per toll: log of the days to the end, or to the last rise
     origins: tuple[dt.datetime, ...] = ()  # per toll: the first instant of its period
 
-    def fraction(self, timescale, shape):
+    def fraction(self, curves: Curves):
         """log(T(as_of) / N) per claim from draws of the curves (log_fraction_to_date)."""
-        return log_fraction_to_date(timescale, shape, self.claim_toll, self.claim_elapsed,
+        return log_fraction_to_date(curves, self.claim_toll, self.claim_elapsed,
                                     self.claim_dated, self.end_days, self.has_end)
 
     @classmethod
@@ -143,36 +147,82 @@ def count_reading(claim_dated: np.ndarray, claim_stance: np.ndarray,
     return np.where(counts_to_date(claim_dated, claim_stance), config.tolls.count_reading, 1.0)
 
 
+@dataclass(frozen=True)
+class Curves:
+    """Each running toll's growth curve, per toll: the counting phase's timescale and shape,
+    and the late share (the part of the final toll that arrives over ``late_days`` after the
+    event: the wounded who die later, remains identified months on; 0 without a late phase).
+    NumPy draws with leading sample axes, or the model's tensors."""
+
+    timescale: object
+    shape: object
+    late_share: object = None  # None: no late phase
+    late_days: float = 30.0
+
+    @classmethod
+    def from_draws(cls, draws, config: ModelConfig, flatten=np.asarray) -> Curves:
+        """From a posterior, a prior or one simulated truth (anything indexed by variable
+        name); ``flatten`` turns each variable's draws into the arrays wanted."""
+        late = (flatten(draws["toll_late_share"]) if config.tolls.late_share_median > 0
+                else None)
+        return cls(flatten(draws["toll_timescale"]), flatten(draws["toll_shape"]), late,
+                   config.tolls.late_days)
+
+    def at(self, toll) -> Curves:
+        """The curves of the tolls ``toll`` (an index array: one per claim)."""
+        late = None if self.late_share is None else self.late_share[..., toll]
+        return Curves(self.timescale[..., toll], self.shape[..., toll], late, self.late_days)
+
+    def log_to_date(self, elapsed):
+        """log of the share of the final toll counted ``elapsed`` days in, before the
+        normalisation to the end: log((1 - late) F(t) + late G(t)), F the counting phase,
+        G(t) = 1 - exp(-t / late_days) the late one."""
+        counting = log_growth(elapsed, self.timescale, self.shape)
+        if self.late_share is None:
+            return counting
+        late = log_growth(elapsed, self.late_days, 1.0)
+        if _is_tensor(counting, self.late_share):
+            share = self.late_share
+            return pt.logaddexp(pt.log1p(-share) + counting, pt.log(share) + late)
+        share = np.asarray(self.late_share)
+        with np.errstate(divide="ignore"):
+            return np.logaddexp(np.log1p(-share) + counting, np.log(share) + late)
+
+
+def _is_tensor(*values) -> bool:
+    return any(isinstance(value, pt.Variable) for value in values)
+
+
 def log_growth(elapsed, timescale, shape):
     """log F(t) = log(1 - exp(-(t / timescale)^shape)), accurate from t << timescale (where
     it is about shape * log(t / timescale)) to t >> timescale (about 0)."""
-    if isinstance(timescale, pt.Variable):
+    if _is_tensor(elapsed, timescale, shape):
         return pt.log1mexp(-((elapsed / timescale) ** shape))
     x = (elapsed / timescale) ** shape  # log(1 - e^-x): expm1 for small x, log1p for large
     with np.errstate(divide="ignore"):
         return np.where(x < np.log(2.0), np.log(-np.expm1(-x)), np.log1p(-np.exp(-x)))
 
 
-def log_fraction_to_date(timescale, shape, claim_toll, claim_elapsed, claim_dated,
+def log_fraction_to_date(curves: Curves, claim_toll, claim_elapsed, claim_dated,
                          end_days, has_end):
-    """log(T(as_of) / N) for every claim, 0 for claims on other quantities: ``timescale`` and
-    ``shape`` per toll (NumPy draws with leading sample axes, or the model's tensors), the
-    other arrays as in TollInputs (or their pm.Data twins)."""
-    at_claim = log_growth(claim_elapsed, timescale[..., claim_toll], shape[..., claim_toll])
-    at_end = log_growth(end_days, timescale, shape) * has_end
+    """log(T(as_of) / N) for every claim, 0 for claims on other quantities: ``curves`` per
+    toll (NumPy draws with leading sample axes, or the model's tensors), the other arrays as
+    in TollInputs (or their pm.Data twins)."""
+    at_claim = curves.at(claim_toll).log_to_date(claim_elapsed)
+    at_end = curves.log_to_date(end_days) * has_end
     return claim_dated * (at_claim - at_end[..., claim_toll])
 
 
-def toll_to_date(count, timescale, shape, elapsed, end_days: float, has_end: float):
-    """Draws of T(t) at ``elapsed`` days (NumPy): the final toll ``count`` times F(t) /
-    F(end); ``count``, ``timescale`` and ``shape`` hold one toll's draws."""
-    at_end = log_growth(end_days, timescale, shape) * has_end
-    return count * np.exp(log_growth(elapsed, timescale, shape) - at_end)
+def toll_to_date(count, curves: Curves, elapsed, end_days: float, has_end: float):
+    """Draws of T(t) at ``elapsed`` days (NumPy): the final toll ``count`` times its share
+    counted by then, normalised to the end; ``count`` and ``curves`` hold one toll's draws."""
+    at_end = curves.log_to_date(end_days) * has_end
+    return count * np.exp(curves.log_to_date(elapsed) - at_end)
 
 
-def toll_parameters(config: ModelConfig, log_span):
-    """The curves' timescale and shape per toll, non-centred (inside a PyMC model);
-    ``log_span`` is the series' log span (pm.Data, so that refits can swap it)."""
+def toll_parameters(config: ModelConfig, log_span) -> Curves:
+    """The curves per toll, non-centred (inside a PyMC model); ``log_span`` is the series'
+    log span (pm.Data, so that refits can swap it)."""
     prior = config.tolls
     timescale = pm.Deterministic(
         "toll_timescale",
@@ -182,4 +232,9 @@ def toll_parameters(config: ModelConfig, log_span):
     shape = pm.Deterministic(
         "toll_shape", pt.exp(prior.shape_sd * pm.Normal("toll_shape_z", dims="toll")),
         dims="toll")
-    return timescale, shape
+    late = None
+    if prior.late_share_median > 0:
+        logit = (np.log(prior.late_share_median / (1 - prior.late_share_median))
+                 + prior.late_share_sd * pm.Normal("toll_late_share_z", dims="toll"))
+        late = pm.Deterministic("toll_late_share", pm.math.sigmoid(logit), dims="toll")
+    return Curves(timescale, shape, late, prior.late_days)
