@@ -219,13 +219,15 @@ def test_the_late_share_prior_is_the_model_files(default_config):
     draws the median's standard error is about 0.03 * 0.97 * 1.2 * 1.25 / sqrt(4000) = 0.0007
     and the 90th percentile's about sqrt(0.09 / 4000) / 1.33 = 0.0036 (1.33: the density
     there): the tolerances are 5 of them."""
+    from scipy import special, stats
+
     from reconcile.model.simulate import draw_prior
 
     tolls = default_config.tolls
     late = draw_prior(blast(), default_config, seed=3, n=4000).params["toll_late_share"]
     np.testing.assert_allclose(np.median(late), tolls.late_share_median, atol=0.0035)
-    logit = np.log(tolls.late_share_median / (1 - tolls.late_share_median))
-    p90 = 1 / (1 + np.exp(-(logit + 1.2816 * tolls.late_share_sd)))
+    p90 = special.expit(special.logit(tolls.late_share_median)
+                        + stats.norm.ppf(0.9) * tolls.late_share_sd)
     np.testing.assert_allclose(np.quantile(late, 0.9), p90, atol=0.018)
     one_phase = default_config.model_copy(
         update={"tolls": tolls.model_copy(update={"late_share_median": 0.0})})

@@ -176,6 +176,10 @@ class TollConfig(_Strict):
     late_days: float = Field(30.0, gt=0, description=(
         "timescale of the late phase, in days after the period's start"))
 
+    @property
+    def has_late_phase(self) -> bool:
+        return self.late_share_median > 0
+
 
 class SamplerConfig(_Strict):
     backend: Literal["nutpie", "pymc", "numpyro"] = "nutpie"

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
+from scipy import special
 
 from reconcile.config import STANCES, ModelConfig
 from reconcile.dataset.fields import parse_moment
@@ -151,7 +152,8 @@ def count_reading(claim_dated: np.ndarray, claim_stance: np.ndarray,
 class Curves:
     """Each running toll's growth curve, per toll: the counting phase's timescale and shape,
     and the late share (the part of the final toll that arrives over ``late_days`` after the
-    event: the wounded who die later, remains identified months on; 0 without a late phase).
+    event: the wounded who die later, remains identified months on; None without a late
+    phase).
     NumPy draws with leading sample axes, or the model's tensors."""
 
     timescale: object
@@ -163,8 +165,7 @@ class Curves:
     def from_draws(cls, draws, config: ModelConfig, flatten=np.asarray) -> Curves:
         """From a posterior, a prior or one simulated truth (anything indexed by variable
         name); ``flatten`` turns each variable's draws into the arrays wanted."""
-        late = (flatten(draws["toll_late_share"]) if config.tolls.late_share_median > 0
-                else None)
+        late = flatten(draws["toll_late_share"]) if config.tolls.has_late_phase else None
         return cls(flatten(draws["toll_timescale"]), flatten(draws["toll_shape"]), late,
                    config.tolls.late_days)
 
@@ -233,8 +234,8 @@ def toll_parameters(config: ModelConfig, log_span) -> Curves:
         "toll_shape", pt.exp(prior.shape_sd * pm.Normal("toll_shape_z", dims="toll")),
         dims="toll")
     late = None
-    if prior.late_share_median > 0:
-        logit = (np.log(prior.late_share_median / (1 - prior.late_share_median))
+    if prior.has_late_phase:
+        logit = (special.logit(prior.late_share_median)
                  + prior.late_share_sd * pm.Normal("toll_late_share_z", dims="toll"))
         late = pm.Deterministic("toll_late_share", pm.math.sigmoid(logit), dims="toll")
     return Curves(timescale, shape, late, prior.late_days)
