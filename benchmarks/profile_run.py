@@ -6,8 +6,9 @@ Three measurements, each in its own process so that caches and imports are its o
 
 * ``phases``: one `reconcile run seeds` (through the Python API, caches warmed by a run
   before it) under cProfile: the run's phase timings and the functions that take the time.
-* ``compile``: what nutpie's compilation of the model compiles, numba function by numba
-  function, and how many PyTensor functions came from the disk cache instead.
+* ``compile``: what the compilation of the model for nutpie compiles, numba function by numba
+  function, and how many PyTensor functions came from the disk cache instead; reconcile's
+  (reconcile/inference/nutpie_callbacks.py) and, for comparison, nutpie.compile_pymc_model.
 * ``jax``: the alternative that compiles fastest, nutpie's JAX backend with JAX's persistent
   compilation cache, timed on the same data and sampler settings.
 """
@@ -75,12 +76,15 @@ def _trim(text: str) -> str:
     return "\n".join(lines[start:])
 
 
-def compile_breakdown() -> dict:
-    """Time nutpie.compile_pymc_model and attribute it to the numba functions compiled in it,
-    outermost (not nested in another compilation) and inclusive. Runs after
-    ``phases``, whose runs leave the PyTensor functions in the disk cache."""
+def compile_breakdown(compiler: str = "reconcile") -> dict:
+    """Time the model's compilation for nutpie, reconcile's or ``compiler="nutpie"``'s own,
+    and attribute it to the numba functions compiled in it, outermost (not nested in another
+    compilation) and inclusive. Runs after ``phases``, whose runs leave the PyTensor functions
+    in the disk cache."""
     import nutpie
     from numba.core import caching, dispatcher
+
+    from reconcile.inference.nutpie_callbacks import compile_pymc_model
 
     compile_core = dispatcher._FunctionCompiler._compile_core
     load_overload = caching.Cache.load_overload
@@ -112,7 +116,11 @@ def compile_breakdown() -> dict:
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        nutpie.compile_pymc_model(rebuilt, var_names=[rv.name for rv in rebuilt.free_RVs])
+        names = [rv.name for rv in rebuilt.free_RVs]
+        if compiler == "nutpie":
+            nutpie.compile_pymc_model(rebuilt, var_names=names)
+        else:
+            compile_pymc_model(rebuilt, names)
     total = time.perf_counter() - started
     return {"total_s": total, "pytensor_cache_hits": cache_hits[0],
             "compiled": sorted(({"function": name, "outermost_s": seconds[name],
@@ -161,7 +169,7 @@ def child(what: str) -> dict:
 def write_markdown(measured: dict) -> str:
     timings = measured["phases"]["timings"]
     profiled = measured["phases"]["profiled_timings"]
-    breakdown = measured["compile"]
+    breakdown, theirs = measured["compile"], measured["compile_nutpie"]
     lines = [
         "# Where the time of `reconcile run seeds` goes",
         "",
@@ -184,14 +192,22 @@ def write_markdown(measured: dict) -> str:
         "",
         "## What the compilation compiles",
         "",
-        f"`nutpie.compile_pymc_model` took {breakdown['total_s']:.1f} s with every PyTensor "
+        "reconcile compiles the model for nutpie with "
+        "`reconcile/inference/nutpie_callbacks.py`: PyTensor's functions, then nutpie's C "
+        "callbacks (the log density and the draw expansion), which call PyTensor's compiled "
+        f"functions by address. It took {breakdown['total_s']:.1f} s with every PyTensor "
         f"function found in the disk cache ({breakdown['pytensor_cache_hits']} numba cache "
-        "hits). What it compiles anyway are nutpie's own C callbacks (the log density and "
-        "the draw expansion) and what they call: numba cannot cache a `cfunc` that closes "
-        "over the model's data, so this is paid in every process.",
+        f"hits), against {theirs['total_s']:.1f} s for `nutpie.compile_pymc_model` "
+        f"({theirs['pytensor_cache_hits']} hits), whose callbacks call PyTensor's functions "
+        "directly, so that numba optimises and generates the whole model's machine code again "
+        "in every process (it cannot cache a `cfunc` that closes over the model's data): "
+        f"{theirs['compiled'][0]['outermost_s']:.1f} s for `{theirs['compiled'][0]['function']}`."
+        " The rest is PyTensor building and rewriting the log density and its gradient "
+        "(`_make_functions` in the profile below).",
         "",
+        "reconcile's compilation, numba function by numba function. "
         "\"outermost\": compilations not nested in another; with PyTensor building its "
-        "functions (`_make_functions` in the profile below) they make up the total. "
+        "functions they make up the total. "
         "\"inclusive\": with what they compile inside them, so nested rows overlap.",
         "",
         "| numba function compiled | outermost seconds | inclusive seconds | compilations |",
@@ -226,14 +242,16 @@ def write_markdown(measured: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--child", choices=["phases", "compile", "jax"])
+    parser.add_argument("--child", choices=["phases", "compile", "compile-nutpie", "jax"])
     parser.add_argument("--skip-jax", action="store_true")
     options = parser.parse_args()
     if options.child:
-        function = {"phases": phases, "compile": compile_breakdown, "jax": jax_backend}
+        function = {"phases": phases, "compile": compile_breakdown, "jax": jax_backend,
+                    "compile-nutpie": lambda: compile_breakdown("nutpie")}
         print(json.dumps(function[options.child]()))
         return
-    measured = {"phases": child("phases"), "compile": child("compile")}
+    measured = {"phases": child("phases"), "compile": child("compile"),
+                "compile_nutpie": child("compile-nutpie")}
     if not options.skip_jax:
         measured["jax"] = child("jax")
     PROFILE.write_text(write_markdown(measured), encoding="utf-8")

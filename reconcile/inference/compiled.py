@@ -1,10 +1,10 @@
 """Fit many datasets of one shape with one compiled model (simulation studies, calibration,
 sensitivity), with whichever NUTS backend the run chose (backends.py).
 
-Compilation (numba, 10-20 s) costs more than sampling at seed size. The backend samples the
-free variables only; the deterministics (true counts, biases, noise scales) are computed
-afterwards for all draws at once by a vectorized PyTensor function, which PyTensor caches on
-disk, where nutpie's own compiled wrappers cannot be cached (that halves the compilation).
+Compilation (PyTensor and numba, 5-10 s) costs more than sampling at seed size. The backend
+samples the free variables only; the deterministics (true counts, biases, noise scales) are
+computed afterwards for all draws at once by a vectorized PyTensor function, which PyTensor
+caches on disk, instead of in nutpie's callbacks, compiled in every process.
 Everything a refit may change is pm.Data in the model: the claims' bounds, their evidence
 weights (0 drops a claim, as leave-one-source-out does) and the stance priors (another
 identification anchor). Such datasets and configurations are swapped into the compiled model

@@ -1,5 +1,5 @@
-"""nutpie: the model's log density and gradient compiled once with numba; other data are
-swapped in with ``with_data`` (no recompilation)."""
+"""nutpie: the model's log density and gradient compiled once with numba (the callbacks by
+address, nutpie_callbacks.py); other data are swapped in with ``with_data`` (no recompilation)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pymc as pm
 import xarray as xr
 
 from reconcile.config import SamplerConfig
+from reconcile.inference.nutpie_callbacks import compile_pymc_model
 
 
 class NutpieModel:
@@ -19,8 +20,7 @@ class NutpieModel:
             # the claims' random() (posterior predictive only) runs in numba object mode;
             # sampling never calls it
             warnings.filterwarnings("ignore", message="Numba will use object mode")
-            self.compiled = nutpie.compile_pymc_model(
-                model, var_names=[rv.name for rv in model.free_RVs])
+            self.compiled = compile_pymc_model(model, [rv.name for rv in model.free_RVs])
         self.n_dim = self.compiled.n_dim
         self._used = {var.name for var in self.compiled.shared_var_keys}  # unused data dropped
 

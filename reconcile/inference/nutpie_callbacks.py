@@ -1,0 +1,195 @@
+"""A PyMC model compiled for nutpie, its C callbacks calling PyTensor's compiled functions by
+address, so that no process pays numba to compile the model a second time.
+
+``nutpie.compile_pymc_model`` wraps the log density in a numba ``cfunc`` that calls PyTensor's
+compiled function directly. numba then links that function's whole LLVM module into the
+cfunc and optimises it and generates machine code for it again, in every process: the cfunc
+closes over the model's data, so numba cannot cache it, however warm PyTensor's disk cache is
+(12.8 s of a 17 s compilation at the seeds' size, benchmarks/PROFILE.md; nutpie PR #334, closed
+unmerged, took the same route). Here PyTensor's function is loaded for the cfunc's argument
+types (from its disk cache), and the cfunc calls it through a numba first-class function value
+made from its address: the cfunc is a few lines, compiled in under a second, and the log
+density, the gradient and the draws are nutpie's own, bit for bit
+(tests/test_nutpie_callbacks.py).
+
+The callbacks read the data's pointers and shapes from nutpie's ``user_data`` record at every
+call, as nutpie's do, so ``with_data`` swaps data without compiling. The callbacks' source is
+generated from the number, rank and dtype of the data arrays alone. This uses nutpie's private
+helpers (``_make_functions``, ``make_user_data``, ``CompiledPyMCModel``), at the version pinned
+in scripts/constraints.txt; sampling stays nutpie's.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from functools import cache, wraps
+
+import numba
+import numpy as np
+import pymc as pm
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
+from nutpie import compile_pymc as nutpie_pymc
+from pymc.initial_point import make_initial_point_fn
+
+# nutpie's callback signatures: (dim, x, gradient out, log density out, user data) and
+# (dim, expanded dim, x, expanded out, user data); 0 is success
+_LOGP_SIGNATURE = types.int64(types.uint64, types.CPointer(types.double),
+                              types.CPointer(types.double), types.CPointer(types.double),
+                              types.voidptr)
+_EXPAND_SIGNATURE = types.int64(types.uint64, types.uint64, types.CPointer(types.double),
+                                types.CPointer(types.double), types.voidptr)
+
+_LOGP_SOURCE = """
+def logp_callback(dim, x_, out_, logp_, user_data_):
+    if dim != N_DIM:
+        return -1
+    try:
+        x = numba.carray(x_, (N_DIM,))
+        out = numba.carray(out_, (N_DIM,))
+        shared = numba.carray(user_data_, (), RECORD)["shared"]
+{arrays}
+        value, grad = function_at(ADDRESS)(({arguments}))
+        logp_[0] = value[()]
+        finite = True
+        for i in range(N_DIM):
+            out[i] = grad[i]
+            finite = finite and math.isfinite(grad[i])
+        if not finite:
+            return 3
+        if not math.isfinite(logp_[0]):
+            return 4
+    except Exception:
+        return 1
+    return 0
+"""
+
+_EXPAND_SOURCE = """
+def expand_callback(dim, expanded, x_, out_, user_data_):
+    if dim != N_DIM or expanded != N_EXPANDED:
+        return -1
+    try:
+        x = numba.carray(x_, (N_DIM,))
+        out = numba.carray(out_, (N_EXPANDED,))
+        shared = numba.carray(user_data_, (), RECORD)["shared"]
+{arrays}
+        (values,) = function_at(ADDRESS)(({arguments}))
+        for i in range(N_EXPANDED):
+            out[i] = values[i]
+    except Exception:
+        return -2
+    return 0
+"""
+
+_ARRAY_SOURCE = ("        {name} = numba.carray(address_as_void_pointer(shared['data']['{key}'][()]),"
+                 " int(shared['size']['{key}'][()]), DTYPE{index}).reshape(({shape}))")
+
+
+def compile_pymc_model(model: pm.Model, var_names: list[str]) -> nutpie_pymc.CompiledPyMCModel:
+    """``nutpie.compile_pymc_model(model, var_names=var_names)`` with the numba backend and
+    its defaults (support-point initial values, jittered), compiling the callbacks by address."""
+    jitter = make_initial_point_fn(model=model, overrides=None, default_strategy="support_point",
+                                   jitter_rvs=set(model.free_RVs), return_transformed=True)
+    (n_dim, n_expanded, logp_function, expand_function, initial_point_fn, shape_info,
+     reparameterized_names) = nutpie_pymc._make_functions(
+        model, mode="NUMBA", compute_grad=True, join_expanded=True,
+        pymc_initial_point_fn=_with_lock(jitter), var_names=var_names)
+
+    # keys are the variables' positions, not nutpie's random ones: the same model, the same source
+    shared_var_keys, shared_data = {}, {}
+    for variable in [*logp_function.get_shared(), *expand_function.get_shared()]:
+        if variable not in shared_var_keys:
+            key = shared_var_keys[variable] = f"s{len(shared_var_keys)}"
+            shared_data[key] = np.array(variable.get_value(), order="C", copy=True)
+            shared_data[key].flags.writeable = False
+    user_data = nutpie_pymc.make_user_data(shared_var_keys, shared_data)
+
+    def callback(function, source: str, signature, **constants) -> numba.core.ccallback.CFunc:
+        keys = [shared_var_keys[variable] for variable in function.get_shared()]
+        arrays = [shared_data[key] for key in keys]
+        address, function_type = _compiled_address(function.vm.jit_fn, arrays)
+        return _cfunc(source, signature, keys, arrays, user_data.dtype,
+                      function_at=_function_at(function_type), ADDRESS=address,
+                      N_DIM=n_dim, **constants)
+
+    dims, coords = nutpie_pymc._prepare_dims_and_coords(model, shape_info, reparameterized_names)
+    return nutpie_pymc.CompiledPyMCModel(
+        _n_dim=n_dim, dims=dims, _coords=coords,
+        _shapes={name: tuple(shape) for name, _, shape in zip(*shape_info)},
+        compiled_logp_func=callback(logp_function, _LOGP_SOURCE, _LOGP_SIGNATURE),
+        compiled_expand_func=callback(expand_function, _EXPAND_SOURCE, _EXPAND_SIGNATURE,
+                                      N_EXPANDED=n_expanded),
+        initial_point_func=initial_point_fn, shared_data=shared_data,
+        shared_var_keys=shared_var_keys, user_data=user_data, n_expanded=n_expanded,
+        shape_info=shape_info, logp_func=logp_function, expand_func=expand_function,
+        reparameterized_names=reparameterized_names)
+
+
+def _compiled_address(dispatcher, arrays: list[np.ndarray]) -> tuple[int, types.FunctionType]:
+    """The address of ``dispatcher``'s machine code for a float64 point and ``arrays`` as C
+    arrays (compiled or loaded from numba's disk cache), and its type. The address stays valid
+    while the dispatcher lives: the CompiledPyMCModel holds it (``logp_func``, ``expand_func``)."""
+    argument_types = (types.Array(types.float64, 1, "C"),
+                      *(types.Array(numba.from_dtype(array.dtype), array.ndim, "C")
+                        for array in arrays))
+    # PyTensor's functions take *args: numba compiles them for the folded argument tuple
+    _, folded = dispatcher.fold_argument_types(argument_types, {})
+    folded = tuple(folded)
+    dispatcher.compile(folded)
+    result = dispatcher.overloads[folded]
+    address = result.library.get_pointer_to_function(result.fndesc.llvm_func_name)
+    return address, types.FunctionType(result.signature)
+
+
+@cache
+def _function_at(function_type: types.FunctionType):
+    """An intrinsic that makes a first-class function value of ``function_type`` from the
+    address of its machine code; numba calls it with its own calling convention (jit_addr),
+    exceptions included."""
+
+    @intrinsic
+    def function_at(typingctx, address):
+        def codegen(context, builder, signature, arguments):
+            value = cgutils.create_struct_proxy(function_type)(context, builder)
+            value.jit_addr = builder.inttoptr(arguments[0], cgutils.voidptr_t)
+            value.c_addr = cgutils.voidptr_t(None)
+            value.py_addr = cgutils.voidptr_t(None)
+            return value._getvalue()
+
+        return function_type(address), codegen
+
+    return function_at
+
+
+def _cfunc(source: str, signature, keys: list[str], arrays: list[np.ndarray], record,
+           **constants) -> numba.core.ccallback.CFunc:
+    """Compile a callback from its source template: one line per data array (pointer, size
+    and shape read from ``user_data`` at every call), the function called with them."""
+    names = [f"a{index}" for index in range(len(arrays))]
+    lines = [_ARRAY_SOURCE.format(name=name, key=key, index=index,
+                                  shape="".join(f"int(shared['shape']['{key}'][{axis}]), "
+                                                for axis in range(array.ndim)))
+             for index, (name, key, array) in enumerate(zip(names, keys, arrays))]
+    code = source.format(arrays="\n".join(lines), arguments=", ".join(["x", *names]) + ",")
+    namespace = {"numba": numba, "math": math, "RECORD": record,
+                 "address_as_void_pointer": nutpie_pymc.address_as_void_pointer,
+                 **{f"DTYPE{index}": array.dtype for index, array in enumerate(arrays)},
+                 **constants}
+    exec(compile(code, "<reconcile nutpie callback>", "exec"), namespace)  # noqa: S102
+    function = next(value for name, value in namespace.items() if name.endswith("_callback"))
+    return numba.cfunc(signature)(function)
+
+
+def _with_lock(function):
+    """nutpie calls the initial-point function from its chains' threads; PyTensor functions
+    are not thread-safe (nutpie's own _wrap_with_lock)."""
+    lock = threading.Lock()
+
+    @wraps(function)
+    def locked(*args, **kwargs):
+        with lock:
+            return function(*args, **kwargs)
+
+    return locked
