@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import os
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import nutpie
@@ -124,3 +128,27 @@ def test_the_seeds_models_callbacks_and_draws_are_nutpies(seed_dataset, default_
     assert ours.n_dim == theirs.n_dim
     assert_same_callbacks(ours, theirs, np.random.default_rng(3).normal(size=(10, ours.n_dim)))
     assert draws_hash(ours, seed=7) == draws_hash(theirs, seed=7)
+
+
+def test_the_callbacks_free_what_they_allocate() -> None:
+    """Every array PyTensor's function returns to a callback is freed (numba's allocation
+    counters, which must be switched on before numba is imported: a fresh process)."""
+    script = (
+        "import numpy as np\n"
+        "from numba.core.runtime import rtsys\n"
+        "from test_nutpie_callbacks import toy_model, both, logp, expand\n"
+        "ours = both(toy_model())[0]\n"
+        "x = np.zeros(ours.n_dim)\n"
+        "before = rtsys.get_allocation_stats()\n"
+        "for _ in range(2000):\n"
+        "    logp(ours, x); expand(ours, x)\n"
+        "after = rtsys.get_allocation_stats()\n"
+        "print(after.alloc - before.alloc, after.free - before.free,"
+        " after.mi_alloc - before.mi_alloc, after.mi_free - before.mi_free)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=Path(__file__).parent, timeout=300,
+                          env={**os.environ, "NUMBA_NRT_STATS": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    alloc, free, meminfo_alloc, meminfo_free = map(int, done.stdout.split()[-4:])
+    assert alloc > 0 and alloc == free
+    assert meminfo_alloc == meminfo_free
