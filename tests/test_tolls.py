@@ -524,3 +524,20 @@ def test_a_collapses_first_reports_leave_room_for_its_final_count():
     row = reconcile.estimates(fitted).iloc[0]
     assert [c.value for c in cuts["day 3"].claims] == [1, 4]
     assert row["median"] > 4 and row["upper_90"] >= surfside.final
+
+
+def test_simulation_based_calibration_ranks_the_curves_parameters(default_config):
+    """SBC on a running toll's structure ranks the curve's parameters (timescale, shape, late
+    share) with the counts and biases: one simulated Beirut fitted, each truth ranked."""
+    from reconcile.calibration.fits import run_fit
+    from reconcile.calibration.study import build_tasks
+    from reconcile.config import SamplerConfig
+
+    structure = load_dataset(BEIRUT)
+    task = build_tasks(structure, [default_config], ["model"], 1, seed=3,
+                       sampler=SamplerConfig(draws=100, tune=100, chains=2))[0]
+    record = run_fit(task)
+    assert record.ok, record.error
+    ranked = {row["parameter"]: row for row in record.rows}
+    for name in ("toll_timescale", "toll_shape", "toll_late_share", "count"):
+        assert 0 < ranked[name]["pit"] < 1

@@ -26,6 +26,8 @@ RANKED = {
     "source_bias": "source", "noise_scale": "source", "remainder_ratio": "remainder",
     "source_bias_sd": None, "noise_source_sd": None, "count_intercept": None,
     "count_span_slope": None, "count_within_sd": None,
+    # running tolls (none in a structure without them)
+    "toll_timescale": "toll", "toll_shape": "toll", "toll_late_share": "toll",
 }
 DEFAULT_RANK_DRAWS = 99  # thinned posterior draws a truth is ranked among (ranks 0..99)
 
