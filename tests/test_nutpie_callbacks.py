@@ -24,16 +24,17 @@ from reconcile.model.build import build_model
 DOUBLES = ctypes.POINTER(ctypes.c_double)
 
 
-def toy_model() -> pm.Model:
+def toy_model(levels: int = 3, rows: int = 4, observed: int = 5) -> pm.Model:
     rng = np.random.default_rng(0)
     with pm.Model() as model:
-        table = pm.Data("table", rng.normal(size=(4, 3)))
-        index = pm.Data("index", np.array([0, 2, 1, 3, 3], dtype="int32"))
+        table = pm.Data("table", rng.normal(size=(rows, levels)))
+        index = pm.Data("index", rng.integers(0, rows, observed).astype("int32"))
         scale = pm.Data("scale", np.array(1.5))
-        level = pm.Normal("level", 0, 1, shape=3)
+        level = pm.Normal("level", 0, 1, shape=levels)
         spread = pm.HalfNormal("spread", 1)
         pm.Deterministic("doubled", 2 * level)
-        pm.Normal("obs", (table @ level)[index], spread * scale, observed=rng.normal(size=5))
+        pm.Normal("obs", (table @ level)[index], spread * scale,
+                  observed=rng.normal(size=observed))
     return model
 
 
@@ -92,6 +93,7 @@ def toy():
 def test_the_toy_models_callbacks_are_nutpies(toy) -> None:
     ours, theirs = toy
     assert ours.n_dim == theirs.n_dim == 4
+    assert ours.n_expanded == theirs.n_expanded == 5  # level, spread (log and not)
     points = np.random.default_rng(1).normal(size=(20, ours.n_dim))
     assert_same_callbacks(ours, theirs, points)
     assert draws_hash(ours, seed=5) == draws_hash(theirs, seed=5)
@@ -107,6 +109,20 @@ def test_swapped_data_reach_the_callbacks(toy) -> None:
     assert logp(ours_swapped, x)[1] != logp(ours, x)[1]
     assert_same_callbacks(ours_swapped, theirs_swapped, rng.normal(size=(5, ours.n_dim)))
     assert draws_hash(ours_swapped, seed=6) == draws_hash(theirs_swapped, seed=6)
+
+
+def test_models_with_the_same_layout_share_their_callbacks(toy) -> None:
+    """The callbacks read the model's sizes and functions from ``user_data``: a model of other
+    sizes, whose data have the same ranks and dtypes, reuses them and still gets its own
+    density (nutpie's), not the first model's."""
+    ours, _ = toy
+    other_ours, other_theirs = both(toy_model(levels=6, rows=7, observed=9))
+    assert other_ours.compiled_logp_func is ours.compiled_logp_func
+    assert other_ours.compiled_expand_func is ours.compiled_expand_func
+    assert other_ours.n_dim == 7
+    assert_same_callbacks(other_ours, other_theirs,
+                          np.random.default_rng(4).normal(size=(5, other_ours.n_dim)))
+    assert logp(ours, np.zeros(4))[0] == 0  # the first model still works
 
 
 def test_failures_return_nutpies_codes(toy) -> None:

@@ -13,10 +13,12 @@ density, the gradient and the draws are nutpie's own, bit for bit
 (tests/test_nutpie_callbacks.py).
 
 The callbacks read the data's pointers and shapes from nutpie's ``user_data`` record at every
-call, as nutpie's do, so ``with_data`` swaps data without compiling. The callbacks' source is
-generated from the number, rank and dtype of the data arrays alone. This uses nutpie's private
-helpers (``_make_functions``, ``make_user_data``, ``CompiledPyMCModel``), at the version pinned
-in scripts/constraints.txt; sampling stays nutpie's.
+call, as nutpie's do, so ``with_data`` swaps data without compiling; and the model's sizes and
+its functions' addresses from fields added after nutpie's, so one compiled callback serves
+every model whose data have the same number, ranks and dtypes (every structure and
+configuration of the default model family): a process compiles them once. This uses
+nutpie's private helpers (``_make_functions``, ``make_user_data``, ``CompiledPyMCModel``), at
+the version pinned in scripts/constraints.txt; sampling stays nutpie's.
 """
 
 from __future__ import annotations
@@ -44,17 +46,20 @@ _EXPAND_SIGNATURE = types.int64(types.uint64, types.uint64, types.CPointer(types
 
 _LOGP_SOURCE = """
 def logp_callback(dim, x_, out_, logp_, user_data_):
-    if dim != N_DIM:
+    user_data = numba.carray(user_data_, (), RECORD)
+    model = user_data["model"]
+    n_dim = int(model["n_dim"][()])
+    if dim != n_dim:
         return -1
     try:
-        x = numba.carray(x_, (N_DIM,))
-        out = numba.carray(out_, (N_DIM,))
-        shared = numba.carray(user_data_, (), RECORD)["shared"]
+        x = numba.carray(x_, (n_dim,))
+        out = numba.carray(out_, (n_dim,))
+        shared = user_data["shared"]
 {arrays}
-        value, grad = function_at(ADDRESS)(({arguments}))
+        value, grad = function_at(model["logp"][()])(({arguments}))
         logp_[0] = value[()]
         finite = True
-        for i in range(N_DIM):
+        for i in range(n_dim):
             out[i] = grad[i]
             finite = finite and math.isfinite(grad[i])
         if not finite:
@@ -68,15 +73,18 @@ def logp_callback(dim, x_, out_, logp_, user_data_):
 
 _EXPAND_SOURCE = """
 def expand_callback(dim, expanded, x_, out_, user_data_):
-    if dim != N_DIM or expanded != N_EXPANDED:
+    user_data = numba.carray(user_data_, (), RECORD)
+    model = user_data["model"]
+    n_dim, n_expanded = int(model["n_dim"][()]), int(model["n_expanded"][()])
+    if dim != n_dim or expanded != n_expanded:
         return -1
     try:
-        x = numba.carray(x_, (N_DIM,))
-        out = numba.carray(out_, (N_EXPANDED,))
-        shared = numba.carray(user_data_, (), RECORD)["shared"]
+        x = numba.carray(x_, (n_dim,))
+        out = numba.carray(out_, (n_expanded,))
+        shared = user_data["shared"]
 {arrays}
-        (values,) = function_at(ADDRESS)(({arguments}))
-        for i in range(N_EXPANDED):
+        (values,) = function_at(model["expand"][()])(({arguments}))
+        for i in range(n_expanded):
             out[i] = values[i]
     except Exception:
         return -2
@@ -104,23 +112,27 @@ def compile_pymc_model(model: pm.Model, var_names: list[str]) -> nutpie_pymc.Com
             key = shared_var_keys[variable] = f"s{len(shared_var_keys)}"
             shared_data[key] = np.array(variable.get_value(), order="C", copy=True)
             shared_data[key].flags.writeable = False
-    user_data = nutpie_pymc.make_user_data(shared_var_keys, shared_data)
+    functions = {"logp": logp_function, "expand": expand_function}
+    keys = {name: [shared_var_keys[variable] for variable in function.get_shared()]
+            for name, function in functions.items()}
+    compiled = {name: _compiled_address(function.vm.jit_fn,
+                                        [shared_data[key] for key in keys[name]])
+                for name, function in functions.items()}
+    user_data = _user_data(shared_var_keys, shared_data, logp=compiled["logp"][0],
+                           expand=compiled["expand"][0], n_dim=n_dim, n_expanded=n_expanded)
 
-    def callback(function, source: str, signature, **constants) -> numba.core.ccallback.CFunc:
-        keys = [shared_var_keys[variable] for variable in function.get_shared()]
-        arrays = [shared_data[key] for key in keys]
-        address, function_type = _compiled_address(function.vm.jit_fn, arrays)
-        return _cfunc(source, signature, keys, arrays, user_data.dtype,
-                      function_at=_function_at(function_type), ADDRESS=address,
-                      N_DIM=n_dim, **constants)
+    def callback(name: str, source: str, signature) -> numba.core.ccallback.CFunc:
+        return _cfunc(source, signature, tuple(keys[name]),
+                      tuple(shared_data[key].dtype for key in keys[name]),
+                      tuple(shared_data[key].ndim for key in keys[name]), user_data.dtype,
+                      compiled[name][1])
 
     dims, coords = nutpie_pymc._prepare_dims_and_coords(model, shape_info, reparameterized_names)
     return nutpie_pymc.CompiledPyMCModel(
         _n_dim=n_dim, dims=dims, _coords=coords,
         _shapes={name: tuple(shape) for name, _, shape in zip(*shape_info)},
-        compiled_logp_func=callback(logp_function, _LOGP_SOURCE, _LOGP_SIGNATURE),
-        compiled_expand_func=callback(expand_function, _EXPAND_SOURCE, _EXPAND_SIGNATURE,
-                                      N_EXPANDED=n_expanded),
+        compiled_logp_func=callback("logp", _LOGP_SOURCE, _LOGP_SIGNATURE),
+        compiled_expand_func=callback("expand", _EXPAND_SOURCE, _EXPAND_SIGNATURE),
         initial_point_func=initial_point_fn, shared_data=shared_data,
         shared_var_keys=shared_var_keys, user_data=user_data, n_expanded=n_expanded,
         shape_info=shape_info, logp_func=logp_function, expand_func=expand_function,
@@ -163,20 +175,37 @@ def _function_at(function_type: types.FunctionType):
     return function_at
 
 
-def _cfunc(source: str, signature, keys: list[str], arrays: list[np.ndarray], record,
-           **constants) -> numba.core.ccallback.CFunc:
-    """Compile a callback from its source template: one line per data array (pointer, size
-    and shape read from ``user_data`` at every call), the function called with them."""
-    names = [f"a{index}" for index in range(len(arrays))]
+def _user_data(shared_var_keys: dict, shared_data: dict, **model: int) -> np.ndarray:
+    """nutpie's user-data record (the data's pointers, sizes and shapes, which ``with_data``
+    rewrites) and the model's own fields after it: its functions' addresses and its sizes, read
+    by the callbacks at every call so that one compiled callback serves every model whose
+    data have the same ranks and dtypes."""
+    shared = nutpie_pymc.make_user_data(shared_var_keys, shared_data)
+    user_data = np.zeros((), np.dtype([("shared", shared.dtype["shared"]),
+                                       ("model", [(name, np.uint64) for name in model])]))
+    user_data["shared"] = shared["shared"]
+    for name, value in model.items():
+        user_data["model"][name] = value
+    return user_data
+
+
+@cache
+def _cfunc(source: str, signature, keys: tuple[str, ...], dtypes: tuple[np.dtype, ...],
+           ranks: tuple[int, ...], record: np.dtype,
+           function_type: types.FunctionType) -> numba.core.ccallback.CFunc:
+    """Compile a callback from its source template, once per process for each layout of the
+    data: one line per data array (pointer, size and shape read from ``user_data`` at every
+    call), then the function called with them."""
+    names = [f"a{index}" for index in range(len(keys))]
     lines = [_ARRAY_SOURCE.format(name=name, key=key, index=index,
                                   shape="".join(f"int(shared['shape']['{key}'][{axis}]), "
-                                                for axis in range(array.ndim)))
-             for index, (name, key, array) in enumerate(zip(names, keys, arrays))]
+                                                for axis in range(rank)))
+             for index, (name, key, rank) in enumerate(zip(names, keys, ranks))]
     code = source.format(arrays="\n".join(lines), arguments=", ".join(["x", *names]) + ",")
     namespace = {"numba": numba, "math": math, "RECORD": record,
                  "address_as_void_pointer": nutpie_pymc.address_as_void_pointer,
-                 **{f"DTYPE{index}": array.dtype for index, array in enumerate(arrays)},
-                 **constants}
+                 "function_at": _function_at(function_type),
+                 **{f"DTYPE{index}": dtype for index, dtype in enumerate(dtypes)}}
     exec(compile(code, "<reconcile nutpie callback>", "exec"), namespace)  # noqa: S102
     function = next(value for name, value in namespace.items() if name.endswith("_callback"))
     return numba.cfunc(signature)(function)
