@@ -5,12 +5,13 @@ address, so that no process pays numba to compile the model a second time.
 compiled function directly. numba then links that function's whole LLVM module into the
 cfunc and optimises it and generates machine code for it again, in every process: the cfunc
 closes over the model's data, so numba cannot cache it, however warm PyTensor's disk cache is
-(12.8 s of a 17 s compilation at the seeds' size, benchmarks/PROFILE.md; nutpie PR #334, closed
+(6-13 s of a 17 s compilation at the seeds' size, benchmarks/PROFILE.md; nutpie PR #334, closed
 unmerged, took the same route). Here PyTensor's function is loaded for the cfunc's argument
 types (from its disk cache), and the cfunc calls it through a numba first-class function value
-made from its address: the cfunc is a few lines, compiled in under a second, and the log
+made from its address: the cfunc is a few lines, compiled in about a second, and the log
 density, the gradient and the draws are nutpie's own, bit for bit
-(tests/test_nutpie_callbacks.py).
+(tests/test_nutpie_callbacks.py). No source is generated: the data arrays are rebuilt from
+``user_data`` by an intrinsic that knows the record's byte offsets.
 
 The callbacks read the data's pointers and shapes from nutpie's ``user_data`` record at every
 call, as nutpie's do, so ``with_data`` swaps data without compiling; and the model's sizes and
@@ -32,7 +33,9 @@ import numpy as np
 import pymc as pm
 from numba import types
 from numba.core import cgutils
+from llvmlite import ir
 from numba.extending import intrinsic
+from numba.np.arrayobj import make_array, populate_array
 from nutpie import compile_pymc as nutpie_pymc
 from pymc.initial_point import make_initial_point_fn
 
@@ -43,57 +46,6 @@ _LOGP_SIGNATURE = types.int64(types.uint64, types.CPointer(types.double),
                               types.voidptr)
 _EXPAND_SIGNATURE = types.int64(types.uint64, types.uint64, types.CPointer(types.double),
                                 types.CPointer(types.double), types.voidptr)
-
-_LOGP_SOURCE = """
-def logp_callback(dim, x_, out_, logp_, user_data_):
-    user_data = numba.carray(user_data_, (), RECORD)
-    model = user_data["model"]
-    n_dim = int(model["n_dim"][()])
-    if dim != n_dim:
-        return -1
-    try:
-        x = numba.carray(x_, (n_dim,))
-        out = numba.carray(out_, (n_dim,))
-        shared = user_data["shared"]
-{arrays}
-        value, grad = function_at(model["logp"][()])(({arguments}))
-        logp_[0] = value[()]
-        finite = True
-        for i in range(n_dim):
-            out[i] = grad[i]
-            finite = finite and math.isfinite(grad[i])
-        if not finite:
-            return 3
-        if not math.isfinite(logp_[0]):
-            return 4
-    except Exception:
-        return 1
-    return 0
-"""
-
-_EXPAND_SOURCE = """
-def expand_callback(dim, expanded, x_, out_, user_data_):
-    user_data = numba.carray(user_data_, (), RECORD)
-    model = user_data["model"]
-    n_dim, n_expanded = int(model["n_dim"][()]), int(model["n_expanded"][()])
-    if dim != n_dim or expanded != n_expanded:
-        return -1
-    try:
-        x = numba.carray(x_, (n_dim,))
-        out = numba.carray(out_, (n_expanded,))
-        shared = user_data["shared"]
-{arrays}
-        (values,) = function_at(model["expand"][()])(({arguments}))
-        for i in range(n_expanded):
-            out[i] = values[i]
-    except Exception:
-        return -2
-    return 0
-"""
-
-_ARRAY_SOURCE = ("        {name} = numba.carray(address_as_void_pointer(shared['data']['{key}'][()]),"
-                 " int(shared['size']['{key}'][()]), DTYPE{index}).reshape(({shape}))")
-
 
 def compile_pymc_model(model: pm.Model, var_names: list[str]) -> nutpie_pymc.CompiledPyMCModel:
     """``nutpie.compile_pymc_model(model, var_names=var_names)`` with the numba backend and
@@ -121,18 +73,16 @@ def compile_pymc_model(model: pm.Model, var_names: list[str]) -> nutpie_pymc.Com
     user_data = _user_data(shared_var_keys, shared_data, logp=compiled["logp"][0],
                            expand=compiled["expand"][0], n_dim=n_dim, n_expanded=n_expanded)
 
-    def callback(name: str, source: str, signature) -> numba.core.ccallback.CFunc:
-        return _cfunc(source, signature, tuple(keys[name]),
-                      tuple(shared_data[key].dtype for key in keys[name]),
-                      tuple(shared_data[key].ndim for key in keys[name]), user_data.dtype,
-                      compiled[name][1])
+    def layout(name: str) -> tuple:
+        return (user_data.dtype, tuple(keys[name]),
+                tuple(shared_data[key].dtype for key in keys[name]), compiled[name][1])
 
     dims, coords = nutpie_pymc._prepare_dims_and_coords(model, shape_info, reparameterized_names)
     return nutpie_pymc.CompiledPyMCModel(
         _n_dim=n_dim, dims=dims, _coords=coords,
         _shapes={name: tuple(shape) for name, _, shape in zip(*shape_info)},
-        compiled_logp_func=callback("logp", _LOGP_SOURCE, _LOGP_SIGNATURE),
-        compiled_expand_func=callback("expand", _EXPAND_SOURCE, _EXPAND_SIGNATURE),
+        compiled_logp_func=_logp_callback(*layout("logp")),
+        compiled_expand_func=_expand_callback(*layout("expand")),
         initial_point_func=initial_point_fn, shared_data=shared_data,
         shared_var_keys=shared_var_keys, user_data=user_data, n_expanded=n_expanded,
         shape_info=shape_info, logp_func=logp_function, expand_func=expand_function,
@@ -190,25 +140,110 @@ def _user_data(shared_var_keys: dict, shared_data: dict, **model: int) -> np.nda
 
 
 @cache
-def _cfunc(source: str, signature, keys: tuple[str, ...], dtypes: tuple[np.dtype, ...],
-           ranks: tuple[int, ...], record: np.dtype,
-           function_type: types.FunctionType) -> numba.core.ccallback.CFunc:
-    """Compile a callback from its source template, once per process for each layout of the
-    data: one line per data array (pointer, size and shape read from ``user_data`` at every
-    call), then the function called with them."""
-    names = [f"a{index}" for index in range(len(keys))]
-    lines = [_ARRAY_SOURCE.format(name=name, key=key, index=index,
-                                  shape="".join(f"int(shared['shape']['{key}'][{axis}]), "
-                                                for axis in range(rank)))
-             for index, (name, key, rank) in enumerate(zip(names, keys, ranks))]
-    code = source.format(arrays="\n".join(lines), arguments=", ".join(["x", *names]) + ",")
-    namespace = {"numba": numba, "math": math, "RECORD": record,
-                 "address_as_void_pointer": nutpie_pymc.address_as_void_pointer,
-                 "function_at": _function_at(function_type),
-                 **{f"DTYPE{index}": dtype for index, dtype in enumerate(dtypes)}}
-    exec(compile(code, "<reconcile nutpie callback>", "exec"), namespace)  # noqa: S102
-    function = next(value for name, value in namespace.items() if name.endswith("_callback"))
-    return numba.cfunc(signature)(function)
+def _logp_callback(record: np.dtype, keys: tuple[str, ...], dtypes: tuple[np.dtype, ...],
+                   function_type: types.FunctionType) -> numba.core.ccallback.CFunc:
+    """nutpie's log-density callback, compiled once per process for each layout of the data:
+    the point, the data arrays and the function's address read from ``user_data``."""
+    shared_arrays = _shared_arrays(record, keys, dtypes)
+    function_at = _function_at(function_type)
+
+    def logp_callback(dim, x_, out_, logp_, user_data_):
+        model = numba.carray(user_data_, (), record)["model"]
+        n_dim = int(model["n_dim"][()])
+        if dim != n_dim:
+            return -1
+        try:
+            x = numba.carray(x_, (n_dim,))
+            out = numba.carray(out_, (n_dim,))
+            value, grad = function_at(model["logp"][()])((x,) + shared_arrays(user_data_))
+            logp_[0] = value[()]
+            finite = True
+            for i in range(n_dim):
+                out[i] = grad[i]
+                finite = finite and math.isfinite(grad[i])
+            if not finite:
+                return 3
+            if not math.isfinite(logp_[0]):
+                return 4
+        except Exception:  # noqa: BLE001 - nutpie's codes: 1 is an error in the function
+            return 1
+        return 0
+
+    return numba.cfunc(_LOGP_SIGNATURE)(logp_callback)
+
+
+@cache
+def _expand_callback(record: np.dtype, keys: tuple[str, ...], dtypes: tuple[np.dtype, ...],
+                     function_type: types.FunctionType) -> numba.core.ccallback.CFunc:
+    """nutpie's callback that expands a point into the stored draws (the free variables and
+    ``var_names``), compiled as ``_logp_callback``."""
+    shared_arrays = _shared_arrays(record, keys, dtypes)
+    function_at = _function_at(function_type)
+
+    def expand_callback(dim, expanded, x_, out_, user_data_):
+        model = numba.carray(user_data_, (), record)["model"]
+        n_dim, n_expanded = int(model["n_dim"][()]), int(model["n_expanded"][()])
+        if dim != n_dim or expanded != n_expanded:
+            return -1
+        try:
+            x = numba.carray(x_, (n_dim,))
+            out = numba.carray(out_, (n_expanded,))
+            (values,) = function_at(model["expand"][()])((x,) + shared_arrays(user_data_))
+            for i in range(n_expanded):
+                out[i] = values[i]
+        except Exception:  # noqa: BLE001
+            return -2
+        return 0
+
+    return numba.cfunc(_EXPAND_SIGNATURE)(expand_callback)
+
+
+@cache
+def _shared_arrays(record: np.dtype, keys: tuple[str, ...], dtypes: tuple[np.dtype, ...]):
+    """An intrinsic: the tuple of data arrays ``keys`` (C-contiguous, of ``dtypes``) over the
+    pointers and shapes that ``user_data`` (nutpie's record, at its fields' byte offsets) holds
+    at the time of the call."""
+    shared, shared_offset = record.fields["shared"]
+    pointers, pointers_offset = shared.fields["data"]
+    shapes, shapes_offset = shared.fields["shape"]
+    # a shape field is (rank,) unsigned integers
+    array_types = tuple(types.Array(numba.from_dtype(dtype), shapes.fields[key][0].shape[0], "C")
+                        for key, dtype in zip(keys, dtypes))
+    places = [(shared_offset + pointers_offset + pointers.fields[key][1],
+               shared_offset + shapes_offset + shapes.fields[key][1]) for key in keys]
+    tuple_type = types.Tuple(array_types)
+
+    @intrinsic
+    def shared_arrays(typingctx, user_data):
+        def codegen(context, builder, signature, arguments):
+            base = builder.bitcast(arguments[0], ir.IntType(8).as_pointer())
+            intp = context.get_value_type(types.intp)
+
+            def load(offset: int):  # the 8-byte unsigned integer at ``offset``
+                place = builder.gep(base, [ir.Constant(ir.IntType(64), offset)])
+                return builder.load(builder.bitcast(place, intp.as_pointer()))
+
+            arrays = []
+            for array_type, (pointer_offset, shape_offset) in zip(array_types, places):
+                element = context.get_data_type(array_type.dtype)
+                itemsize = context.get_abi_sizeof(element)
+                shape = [load(shape_offset + 8 * axis) for axis in range(array_type.ndim)]
+                strides, stride = [], ir.Constant(intp, itemsize)
+                for extent in reversed(shape):  # C order
+                    strides.insert(0, stride)
+                    stride = builder.mul(stride, extent)
+                array = make_array(array_type)(context, builder)
+                populate_array(array, data=builder.inttoptr(load(pointer_offset),
+                                                            element.as_pointer()),
+                               shape=cgutils.pack_array(builder, shape, ty=intp),
+                               strides=cgutils.pack_array(builder, strides, ty=intp),
+                               itemsize=ir.Constant(intp, itemsize), meminfo=None)
+                arrays.append(array._getvalue())
+            return context.make_tuple(builder, tuple_type, arrays)
+
+        return tuple_type(user_data), codegen
+
+    return shared_arrays
 
 
 def _with_lock(function):
