@@ -31,9 +31,9 @@ from functools import cache, wraps
 import numba
 import numpy as np
 import pymc as pm
+from llvmlite import ir
 from numba import types
 from numba.core import cgutils
-from llvmlite import ir
 from numba.extending import intrinsic
 from numba.np.arrayobj import make_array, populate_array
 from nutpie import compile_pymc as nutpie_pymc
@@ -47,6 +47,7 @@ _LOGP_SIGNATURE = types.int64(types.uint64, types.CPointer(types.double),
 _EXPAND_SIGNATURE = types.int64(types.uint64, types.uint64, types.CPointer(types.double),
                                 types.CPointer(types.double), types.voidptr)
 
+
 def compile_pymc_model(model: pm.Model, var_names: list[str]) -> nutpie_pymc.CompiledPyMCModel:
     """``nutpie.compile_pymc_model(model, var_names=var_names)`` with the numba backend and
     its defaults (support-point initial values, jittered), compiling the callbacks by address."""
@@ -57,7 +58,8 @@ def compile_pymc_model(model: pm.Model, var_names: list[str]) -> nutpie_pymc.Com
         model, mode="NUMBA", compute_grad=True, join_expanded=True,
         pymc_initial_point_fn=_with_lock(jitter), var_names=var_names)
 
-    # keys are the variables' positions, not nutpie's random ones: the same model, the same source
+    # keys are the variables' positions, not nutpie's random ones: models of one layout get
+    # the same record, so they share their compiled callbacks
     shared_var_keys, shared_data = {}, {}
     for variable in [*logp_function.get_shared(), *expand_function.get_shared()]:
         if variable not in shared_var_keys:
