@@ -19,6 +19,13 @@ One archive is one event (an attack, a battle, a disaster), a cumulative quantit
   each states the confirmed dead, K(t) * U(0.97, 1.02) (a little short of the known toll,
   or over it by a double count revised later), never below its previous figure, with the
   date and time it counts up to.
+* **A double count** (in one archive in ten): from one update on, the ministry's figures
+  stand 10-35% over the known toll (bodies counted twice, the missing among the dead)
+  until a later update revises them down, or to its last update (revised after the
+  series). The real surveys have both: Sri Lanka 2019's 359 and 321 revised to 253 (final
+  270), Grenfell's 79 standing until the final 71; 2 of their 23 series had an official
+  figure more than 5% over the final. Drawn from a stream of its own, so the archives
+  without one are those of the simulator before it (2026-12-06).
 * **Set to real tolls.** The late share and the official share were set so that the truth
   over the last official figure matches the 24 real series with a published final (the two
   surveys in examples/ and Beirut): quantiles 10/25/50/75/90% of 0.99, 1.00, 1.02, 1.05,
@@ -52,6 +59,8 @@ SHAPE = (0.6, 1.4)
 LATE_SHARE = (0.015, 1.4)  # log-normal: median, sd of the log
 LATE_SHARE_MAX = 0.3
 OFFICIAL_SHARE = (0.97, 1.02)
+DOUBLE_COUNT_SHARE = 0.1  # archives whose ministry double counts for a while
+DOUBLE_COUNT = (1.1, 1.35)  # its figures over the known toll meanwhile
 LATE_TIMESCALE_DAYS = (60.0, 0.5)
 END_DAYS = 30
 UPDATES = (3, 9)
@@ -87,6 +96,7 @@ def simulate_toll_series(seed: int) -> Simulation:
     update_days = _update_days(rng)
     confirmed = np.maximum.accumulate(np.floor(
         known_toll(final, *curve, update_days) * rng.uniform(*OFFICIAL_SHARE, len(update_days))))
+    confirmed = _double_counted(confirmed, np.random.default_rng([seed, 15, 1]))
     sources = [Source("ministry", "Health ministry", "official")]
     claims: list[Claim] = []
     for k, (day, figure) in enumerate(zip(update_days, confirmed)):
@@ -113,6 +123,19 @@ def simulate_toll_series(seed: int) -> Simulation:
 
 def _late_share(rng: np.random.Generator) -> float:
     return min(LATE_SHARE_MAX, float(np.exp(np.log(LATE_SHARE[0]) + LATE_SHARE[1] * rng.normal())))
+
+
+def _double_counted(confirmed: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The official figures with a double count in DOUBLE_COUNT_SHARE of the archives: from
+    one update to a later one (or to the last), DOUBLE_COUNT times the figure, then revised
+    down to the count without it."""
+    if rng.random() >= DOUBLE_COUNT_SHARE:
+        return confirmed
+    first = int(rng.integers(0, len(confirmed) - 1))
+    until = int(rng.integers(first + 1, len(confirmed) + 1))  # the last: never revised
+    counted = confirmed.copy()
+    counted[first:until] = np.floor(counted[first:until] * rng.uniform(*DOUBLE_COUNT))
+    return counted
 
 
 def _update_days(rng: np.random.Generator) -> np.ndarray:
