@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from reconcile.inference.compiled import Refitter
 COUNT_PRIORS = ["leaf_log", "remainder_log_ratio", "count_intercept_z", "count_span_slope_z",
                 "count_outcome", "count_within_sd"]
-BIAS_PRIORS = ["stance_z", "kind_bias", "source_bias_sd", "source_bias_z"]
+BIAS_PRIORS = ["stance_z", "kind_bias", "source_bias_sd", "source_bias_free"]
 PSENSE_THRESHOLD = 0.05  # Kallioinen et al.'s threshold for a noticeable sensitivity
 
 

@@ -27,6 +27,7 @@ import pytensor.tensor as pt
 from reconcile.config import STANCES, ModelConfig
 from reconcile.dataset.records import Dataset
 from reconcile.model.buildable import check_buildable
+from reconcile.model.centring import CENTRED_FROM, centred_sources, source_deviations
 from reconcile.model.direction import claim_directions, directed_bias
 from reconcile.model.inputs import ModelInputs
 from reconcile.model.likelihood import claim_likelihood
@@ -47,7 +48,7 @@ LOG_COUNT_LIMIT = 30.0
 # a cached compile of 17 s, 3 took 8 s). Refits swap CLAIM_DATA and PRIOR_DATA.
 CLAIM_DATA = "claim_data"  # (CLAIM_ROWS, claim) floats: each claim's reading and weight
 INDEX_DATA = "index_data"  # every index array, one after another (INDEX_ARRAYS)
-PRIOR_DATA = "prior_data"  # stance prior means and sds, the direction's shape, leaf log spans
+PRIOR_DATA = "prior_data"  # stance priors, the direction's shape, spans, centred sources
 CLAIM_ROWS = ("lower", "upper", "has_lower", "has_upper", "is_point", "extra_variance", "above",
               "below", "direction", "own", "weight", "elapsed", "dated", "count_reading")
 OBSERVATION_ROWS = CLAIM_ROWS[:8]  # the claim's reading (model/inputs.Observations)
@@ -65,11 +66,13 @@ def model_data(inputs: ModelInputs, config: ModelConfig,
     rows = [getattr(obs, name) for name in OBSERVATION_ROWS]
     rows.append(claim_directions(inputs.claim_stance, config))
     rows.append(inputs.claim_stance == STANCES.index("own"))
-    rows.append(inputs.weight if weights is None else weights)
+    weights = inputs.weight if weights is None else weights
+    rows.append(weights)
     rows += [inputs.tolls.claim_elapsed, inputs.tolls.claim_dated,
              count_reading(inputs.tolls.claim_dated, inputs.claim_stance, config)]
     priors = [config.bias.stance(name) for name in STANCES]
     bias = config.bias
+    centred = centred_sources(inputs, weights)
     return {
         CLAIM_DATA: np.array(rows, dtype=float).reshape(len(CLAIM_ROWS), -1),
         INDEX_DATA: np.concatenate([getattr(inputs, name) for name in INDEX_ARRAYS]
@@ -78,7 +81,8 @@ def model_data(inputs: ModelInputs, config: ModelConfig,
                                     [0.0 if p.fixed else p.sigma for p in priors],
                                     [bias.direction_softness, bias.direction_far_scale],
                                     inputs.leaf_log_span, inputs.tolls.end_days,
-                                    inputs.tolls.has_end, inputs.tolls.log_span]).astype(float),
+                                    inputs.tolls.has_end, inputs.tolls.log_span,
+                                    *(centred[name] for name in CENTRED_FROM)]).astype(float),
     }
 
 
@@ -111,6 +115,9 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig,
         index.leaf_log_span = per_leaf[:n_leaves]
         end_days, has_end, toll_log_span = (per_leaf[n_leaves + i * n_tolls:][:n_tolls]
                                             for i in range(3))
+        n_sources = len(inputs.source_ids)
+        index.centred = {name: per_leaf[n_leaves + 3 * n_tolls + i * n_sources:][:n_sources]
+                         for i, name in enumerate(CENTRED_FROM)}
 
         log_count = pt.log(_true_counts(inputs, config, index))
         stance, source_bias = _biases(inputs, config, index)
@@ -245,10 +252,9 @@ def _biases(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespace):
     else:
         kind = pt.zeros(1)
     source_sd = _boundary_avoiding_sd("source_bias_sd", config.bias.source_sigma)
-    source_z = pm.Normal("source_bias_z", 0.0, 1.0, dims="source")
-    source_bias = pm.Deterministic(
-        "source_bias", kind[index.source_kind] + source_sd * source_z, dims="source"
-    )
+    deviation = source_deviations("source_bias", source_sd, index.centred["source_bias"])
+    source_bias = pm.Deterministic("source_bias", kind[index.source_kind] + deviation,
+                                   dims="source")
     return stance, source_bias
 
 
@@ -260,13 +266,12 @@ def _boundary_avoiding_sd(name: str, mean: float):
 
 
 def _noise_scales(config: ModelConfig, index: SimpleNamespace):
-    """Per-source noise scale, hierarchical within kind (non-centered)."""
+    """Per-source noise scale, hierarchical within kind (kind effects non-centred, source
+    deviations as centring.py writes them)."""
     noise = config.noise
     kind_z = pm.Normal("noise_kind_z", 0.0, 1.0, dims="kind")
     kind_log_scale = np.log(noise.sigma_median) + noise.sigma_kind_sd * kind_z
     source_sd = _boundary_avoiding_sd("noise_source_sd", noise.sigma_source_sd)
-    source_z = pm.Normal("noise_source_z", 0.0, 1.0, dims="source")
-    return pm.Deterministic(
-        "noise_scale", pt.exp(kind_log_scale[index.source_kind] + source_sd * source_z),
-        dims="source",
-    )
+    deviation = source_deviations("noise_source", source_sd, index.centred["noise_source"])
+    return pm.Deterministic("noise_scale", pt.exp(kind_log_scale[index.source_kind] + deviation),
+                            dims="source")

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 
 _KIND_MARKERS = ["o", "s", "D", "^", "v", "P", "X", "*", "h", "<", ">"]
 _STANCE_COLORS = {"own": "#1b6ca8", "enemy": "#c0392b", "third_party": "#444444"}
-_HIDDEN_TRACE_VARS = ("leaf_log", "remainder_log_ratio", "remainder_ratio", "source_bias_z",
-                      "noise_kind_z", "noise_source_z", "count_intercept_z",
+_HIDDEN_TRACE_VARS = ("leaf_log", "remainder_log_ratio", "remainder_ratio", "source_bias_free",
+                      "noise_kind_z", "noise_source_free", "count_intercept_z",
                       "count_span_slope_z")
 
 

@@ -1,0 +1,109 @@
+"""Centred and non-centred source deviations: the same prior, chosen by what pins them."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from reconcile.config import load_config
+from reconcile.inference.compiled import deterministics_function
+from reconcile.model.build import PRIOR_DATA, build_model, model_data
+from reconcile.model.centring import CENTRED_FROM, PINNED_IN_KIND, centred_sources
+from reconcile.model.inputs import ModelInputs
+from reconcile.model.simulate import random_structure, simulate_like
+
+
+def _shape(claims: list[tuple[int, int]], kinds: list[int]) -> SimpleNamespace:
+    """What centred_sources reads: (quantity, source) of each claim, each source's kind."""
+    quantities, sources = zip(*claims)
+    return SimpleNamespace(quantity_ids=tuple(range(max(quantities) + 1)),
+                           source_ids=tuple(range(len(kinds))),
+                           kind_ids=tuple(range(max(kinds) + 1)),
+                           claim_quantity=np.array(quantities), claim_source=np.array(sources),
+                           source_kind=np.array(kinds))
+
+
+def test_a_source_is_centred_only_where_its_claims_and_its_kind_pin_it():
+    threshold = CENTRED_FROM["source_bias"]
+    assert threshold == 5.0 and PINNED_IN_KIND == 3  # the numbers below are built on these
+    # sources 0-2 (kind 0) each speak five times of quantities 0-4, which all of them speak
+    # of; source 3 (kind 0) speaks five times of quantity 5, which no one else speaks of;
+    # source 4 (kind 1) speaks five times of quantities 0-4 but is its kind's only source
+    claims = [(q, s) for s in range(3) for q in range(5)]
+    claims += [(5, 3)] * 5 + [(q, 4) for q in range(5)]
+    shape = _shape(claims, kinds=[0, 0, 0, 0, 1])
+    weights = np.ones(len(claims))
+    assert centred_sources(shape, weights)["source_bias"].tolist() == [1, 1, 1, 0, 0]
+    assert centred_sources(shape, weights)["noise_source"].tolist() == [0] * 5
+    # relays of one statement weigh 1 / group size: five relays are one piece of evidence
+    relayed = weights.copy()
+    relayed[:5] = 0.2
+    assert centred_sources(shape, relayed)["source_bias"].tolist() == [0] * 5
+    # a refit that drops source 2's claims (weight 0) leaves its kind two pinned sources
+    dropped = weights.copy()
+    dropped[10:15] = 0.0
+    assert centred_sources(shape, dropped)["source_bias"].tolist() == [0] * 5
+
+
+@pytest.fixture(scope="module")
+def busy_sources():
+    """15 sources of 5 kinds, 20 claims each on 40 quantities: every one pinned."""
+    config = load_config()
+    structure = random_structure(n_sources=15, n_quantities=40, n_claims=300, seed=3)
+    dataset = simulate_like(structure, config, seed=4)[0].dataset
+    inputs = ModelInputs.from_dataset(dataset, config)
+    return dataset, config, inputs
+
+
+def test_centring_changes_the_geometry_not_the_prior(busy_sources):
+    """The centred density of a deviation d = sd * z is the non-centred one of z divided by
+    the Jacobian sd, at every point: log p_c(d, sd) = log p_nc(z, sd) - log sd per centred
+    source. Checked on the compiled log densities at random points, to rounding."""
+    dataset, config, inputs = busy_sources
+    values = model_data(inputs, config)
+    assert centred_sources(inputs, inputs.weight)["source_bias"].sum() == 15
+    model = build_model(dataset, config, inputs)
+    logp = model.compile_logp(jacobian=True)
+    uncentred_data = values[PRIOR_DATA].copy()
+    uncentred_data[-2 * 15:-15] = 0.0  # the source_bias block of the centred flags
+    rng = np.random.default_rng(0)
+    point = model.initial_point()
+    for _ in range(5):
+        draw = {name: value + rng.normal(0.0, 0.5, np.shape(value))
+                for name, value in point.items()}
+        sd = np.exp(draw["source_bias_sd_log__"])
+        model[PRIOR_DATA].set_value(uncentred_data)
+        non_centred = logp(draw)
+        centred_point = dict(draw, source_bias_free=sd * draw["source_bias_free"])
+        model[PRIOR_DATA].set_value(values[PRIOR_DATA])
+        centred = logp(centred_point)
+        assert centred == pytest.approx(non_centred - 15 * np.log(sd), abs=1e-8)
+
+
+def test_centring_leaves_the_biases_where_they_were(busy_sources):
+    """The same deviations give the same source biases in either form, through the function
+    that computes every fit's deterministics."""
+    dataset, config, inputs = busy_sources
+    model = build_model(dataset, config, inputs)
+    values = model_data(inputs, config)
+    deterministics = deterministics_function(model)
+    rng = np.random.default_rng(1)
+    draw = {rv.name: rng.normal(0.0, 1.0, (1, *model.initial_point()[
+        model.rvs_to_values[rv].name].shape)) for rv in model.free_RVs}
+    draw["source_bias_sd"] = np.full((1,), 0.4)
+    draw["noise_source_sd"] = np.full((1,), 0.2)
+    draw["count_within_sd"] = np.full((1,), 1.0)
+    position = [d.name for d in model.deterministics].index("source_bias")
+
+    def biases(prior_data, free):
+        model[PRIOR_DATA].set_value(prior_data)
+        return deterministics(*[dict(draw, source_bias_free=free)[rv.name]
+                                for rv in model.free_RVs])[position]
+
+    non_centred_data = values[PRIOR_DATA].copy()
+    non_centred_data[-2 * 15:-15] = 0.0
+    z = draw["source_bias_free"]
+    np.testing.assert_allclose(biases(values[PRIOR_DATA], 0.4 * z),
+                               biases(non_centred_data, z), atol=1e-12)
