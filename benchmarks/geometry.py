@@ -1,13 +1,14 @@
-"""Source deviations written centred where the claims pin them (reconcile/model/centring.py)
-against all non-centred, side by side: the same dataset, seed and draws, each fit in a fresh
-process, one record per fit in benchmarks/results/geometry.jsonl.
+"""Source biases written centred where the claims pin them (reconcile/model/centring.py, from
+MEASURED_FROM pieces of cross-checked evidence) against all non-centred (the package's
+default), side by side: the same dataset, seed and draws, each fit in a fresh process, one
+record per fit in benchmarks/results/geometry.jsonl.
 
     .venv/bin/python benchmarks/geometry.py --sizes M --seeds 1 --draws 1000 --tune 1000
     .venv/bin/python benchmarks/geometry.py --sizes R --seeds 0 --draws 500 --tune 500
+    .venv/bin/python benchmarks/geometry.py --sizes M --seeds 1 2 --variants "centred where pinned"
 
-"all non-centred" is the package with CENTRED_FROM set to infinity, which is the model as it
-was before centring (the seed data and benchmark T, where no source qualifies, sample the
-same draws bit for bit).
+The seed data and benchmark T have no source that qualifies, and sample the same draws
+either way.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ def child(size: str, variant: str, seed: int, chains: int, tune: int, draws: int
     from reconcile.inference import fit
     from reconcile.model.inputs import ModelInputs
 
-    if variant == "all non-centred":
-        centring.CENTRED_FROM.update(dict.fromkeys(centring.CENTRED_FROM, float("inf")))
+    if variant == "centred where pinned":
+        centring.CENTRED_FROM["source_bias"] = centring.MEASURED_FROM
     config = load_config()
     dataset = benchmark_dataset(size, config)
     inputs = ModelInputs.from_dataset(dataset, config)
@@ -79,10 +80,11 @@ def main() -> None:
     parser.add_argument("--chains", type=int, default=4)
     parser.add_argument("--tune", type=int, default=1000)
     parser.add_argument("--draws", type=int, default=1000)
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
     args = parser.parse_args()
     for size in args.sizes:
         for seed in args.seeds:
-            for variant in VARIANTS:
+            for variant in args.variants:
                 out = subprocess.run(
                     [PYTHON, __file__, "_fit", size, variant, str(seed), str(args.chains),
                      str(args.tune), str(args.draws)],

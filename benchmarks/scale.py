@@ -498,11 +498,16 @@ def report(out: Path) -> None:
     if geometry:
         lines += ["## Source deviations: centred where the claims pin them", "",
                   "`.venv/bin/python benchmarks/geometry.py --sizes M --seeds 1`: each fit twice, "
-                  "side by side in fresh processes, with the package's parametrisation "
-                  "(reconcile/model/centring.py) and with every source deviation non-centred "
-                  "(the model before it). ESS and R-hat over every free parameter and "
+                  "side by side in fresh processes, with the source biases the claims pin "
+                  "centred (reconcile/model/centring.py, MEASURED_FROM) and with every one "
+                  "non-centred (the package's default). ESS and R-hat over every free parameter and "
                   "deterministic, as `reconcile run` checks them; \"counts\": the true counts "
-                  "only.", "",
+                  "only. Compare rows of one commit and form only: M and R are simulated by "
+                  "forward-sampling the model's graph, and rewriting the graph changed the "
+                  "draws, hence the datasets, though not the prior. The first form "
+                  "(4774d02) centred only the deviation, so that a kind's effect could not "
+                  "move without its sources' deviations. Not adopted: docs/validation.md, "
+                  "\"Centred source effects\".", "",
                   "| size | claims | centred sources | seed | draws | commit | variant | "
                   "sampling (s) | leapfrog steps | max R-hat | min bulk ESS | min tail ESS | "
                   "min bulk ESS, counts | divergences | slowest |",

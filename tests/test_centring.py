@@ -9,8 +9,10 @@ import pytest
 
 from reconcile.config import load_config
 from reconcile.inference.compiled import deterministics_function
-from reconcile.model.build import PRIOR_DATA, build_model, model_data
-from reconcile.model.centring import CENTRED_FROM, PINNED_IN_KIND, centred_sources
+from reconcile.model.build import (INDEX_ARRAYS, INDEX_DATA, PRIOR_DATA, build_model,
+                                   model_data)
+from reconcile.model import centring
+from reconcile.model.centring import MEASURED_FROM, PINNED_IN_KIND, centred_sources
 from reconcile.model.inputs import ModelInputs
 from reconcile.model.simulate import random_structure, simulate_like
 
@@ -25,9 +27,20 @@ def _shape(claims: list[tuple[int, int]], kinds: list[int]) -> SimpleNamespace:
                            source_kind=np.array(kinds))
 
 
-def test_a_source_is_centred_only_where_its_claims_and_its_kind_pin_it():
-    threshold = CENTRED_FROM["source_bias"]
-    assert threshold == 5.0 and PINNED_IN_KIND == 3  # the numbers below are built on these
+@pytest.fixture
+def measured_centring(monkeypatch):
+    """Biases centred from the measured threshold (off by default: centring.py says why)."""
+    monkeypatch.setitem(centring.CENTRED_FROM, "source_bias", MEASURED_FROM)
+
+
+def test_sources_are_all_non_centred_by_default():
+    shape = _shape([(q, s) for s in range(3) for q in range(6)], kinds=[0, 0, 0])
+    flags = centred_sources(shape, np.ones(18))
+    assert flags["source_bias"].tolist() == flags["noise_source"].tolist() == [0, 0, 0]
+
+
+def test_a_source_is_centred_only_where_its_claims_and_its_kind_pin_it(measured_centring):
+    assert MEASURED_FROM == 5.0 and PINNED_IN_KIND == 3  # the numbers below are built on these
     # sources 0-2 (kind 0) each speak five times of quantities 0-4, which all of them speak
     # of; source 3 (kind 0) speaks five times of quantity 5, which no one else speaks of;
     # source 4 (kind 1) speaks five times of quantities 0-4 but is its kind's only source
@@ -57,33 +70,51 @@ def busy_sources():
     return dataset, config, inputs
 
 
-def test_centring_changes_the_geometry_not_the_prior(busy_sources):
-    """The centred density of a deviation d = sd * z is the non-centred one of z divided by
-    the Jacobian sd, at every point: log p_c(d, sd) = log p_nc(z, sd) - log sd per centred
-    source. Checked on the compiled log densities at random points, to rounding."""
+def _kind_effects(model, inputs: ModelInputs):
+    """A function from the model's value variables to each source's kind effect."""
+    import pytensor
+
+    kind = model.replace_rvs_by_values([model["kind_bias"]])[0]
+    start = sum(len(getattr(inputs, name))
+                for name in INDEX_ARRAYS[:INDEX_ARRAYS.index("source_kind")])
+    source_kind = model[INDEX_DATA][start:start + len(inputs.source_kind)]
+    return pytensor.function(model.value_vars, kind[source_kind], on_unused_input="ignore")
+
+
+def _non_centred(prior_data: np.ndarray) -> np.ndarray:
+    """``prior_data`` with every source's bias non-centred (the flags are its last 2 x 15
+    values: bias, then noise)."""
+    changed = prior_data.copy()
+    changed[-2 * 15:-15] = 0.0
+    return changed
+
+
+def test_centring_changes_the_geometry_not_the_prior(busy_sources, measured_centring):
+    """The centred density of a source's effect b = kind + sd * z is the non-centred one of
+    z divided by the Jacobian sd, at every point: log p_c(b, sd) = log p_nc(z, sd) - log sd
+    per centred source. Checked on the compiled log densities at random points, to
+    rounding."""
     dataset, config, inputs = busy_sources
     values = model_data(inputs, config)
     assert centred_sources(inputs, inputs.weight)["source_bias"].sum() == 15
     model = build_model(dataset, config, inputs)
-    logp = model.compile_logp(jacobian=True)
-    uncentred_data = values[PRIOR_DATA].copy()
-    uncentred_data[-2 * 15:-15] = 0.0  # the source_bias block of the centred flags
+    logp, kind_effects = model.compile_logp(jacobian=True), _kind_effects(model, inputs)
     rng = np.random.default_rng(0)
     point = model.initial_point()
     for _ in range(5):
         draw = {name: value + rng.normal(0.0, 0.5, np.shape(value))
                 for name, value in point.items()}
         sd = np.exp(draw["source_bias_sd_log__"])
-        model[PRIOR_DATA].set_value(uncentred_data)
+        model[PRIOR_DATA].set_value(_non_centred(values[PRIOR_DATA]))
         non_centred = logp(draw)
-        centred_point = dict(draw, source_bias_free=sd * draw["source_bias_free"])
+        effects = kind_effects(**draw) + sd * draw["source_bias_free"]
         model[PRIOR_DATA].set_value(values[PRIOR_DATA])
-        centred = logp(centred_point)
+        centred = logp(dict(draw, source_bias_free=effects))
         assert centred == pytest.approx(non_centred - 15 * np.log(sd), abs=1e-8)
 
 
-def test_centring_leaves_the_biases_where_they_were(busy_sources):
-    """The same deviations give the same source biases in either form, through the function
+def test_centring_leaves_the_biases_where_they_were(busy_sources, measured_centring):
+    """The same effects give the same source biases in either form, through the function
     that computes every fit's deterministics."""
     dataset, config, inputs = busy_sources
     model = build_model(dataset, config, inputs)
@@ -95,6 +126,8 @@ def test_centring_leaves_the_biases_where_they_were(busy_sources):
     draw["source_bias_sd"] = np.full((1,), 0.4)
     draw["noise_source_sd"] = np.full((1,), 0.2)
     draw["count_within_sd"] = np.full((1,), 1.0)
+    kinds = rng.normal(0.0, 0.3, (1, len(inputs.kind_ids)))
+    draw["kind_bias"] = kinds - kinds.mean()
     position = [d.name for d in model.deterministics].index("source_bias")
 
     def biases(prior_data, free):
@@ -102,8 +135,7 @@ def test_centring_leaves_the_biases_where_they_were(busy_sources):
         return deterministics(*[dict(draw, source_bias_free=free)[rv.name]
                                 for rv in model.free_RVs])[position]
 
-    non_centred_data = values[PRIOR_DATA].copy()
-    non_centred_data[-2 * 15:-15] = 0.0
     z = draw["source_bias_free"]
-    np.testing.assert_allclose(biases(values[PRIOR_DATA], 0.4 * z),
-                               biases(non_centred_data, z), atol=1e-12)
+    effects = draw["kind_bias"][:, inputs.source_kind] + 0.4 * z
+    np.testing.assert_allclose(biases(values[PRIOR_DATA], effects),
+                               biases(_non_centred(values[PRIOR_DATA]), z), atol=1e-12)

@@ -27,7 +27,7 @@ import pytensor.tensor as pt
 from reconcile.config import STANCES, ModelConfig
 from reconcile.dataset.records import Dataset
 from reconcile.model.buildable import check_buildable
-from reconcile.model.centring import CENTRED_FROM, centred_sources, source_deviations
+from reconcile.model.centring import CENTRED_FROM, centred_sources, source_effects
 from reconcile.model.direction import claim_directions, directed_bias
 from reconcile.model.inputs import ModelInputs
 from reconcile.model.likelihood import claim_likelihood
@@ -252,9 +252,9 @@ def _biases(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespace):
     else:
         kind = pt.zeros(1)
     source_sd = _boundary_avoiding_sd("source_bias_sd", config.bias.source_sigma)
-    deviation = source_deviations("source_bias", source_sd, index.centred["source_bias"])
-    source_bias = pm.Deterministic("source_bias", kind[index.source_kind] + deviation,
-                                   dims="source")
+    source_bias = pm.Deterministic(
+        "source_bias", source_effects("source_bias", kind[index.source_kind], source_sd,
+                                      index.centred["source_bias"]), dims="source")
     return stance, source_bias
 
 
@@ -272,6 +272,6 @@ def _noise_scales(config: ModelConfig, index: SimpleNamespace):
     kind_z = pm.Normal("noise_kind_z", 0.0, 1.0, dims="kind")
     kind_log_scale = np.log(noise.sigma_median) + noise.sigma_kind_sd * kind_z
     source_sd = _boundary_avoiding_sd("noise_source_sd", noise.sigma_source_sd)
-    deviation = source_deviations("noise_source", source_sd, index.centred["noise_source"])
-    return pm.Deterministic("noise_scale", pt.exp(kind_log_scale[index.source_kind] + deviation),
-                            dims="source")
+    log_scale = source_effects("noise_source", kind_log_scale[index.source_kind], source_sd,
+                               index.centred["noise_source"])
+    return pm.Deterministic("noise_scale", pt.exp(log_scale), dims="source")

@@ -1,15 +1,21 @@
-"""Which sources' deviations are sampled centred, and which non-centred.
+"""Which sources' effects are sampled centred, and which non-centred (measured; all
+non-centred by default: see CENTRED_FROM).
 
-Every source deviates from its kind by Normal(0, sd), sd learnt. The prior is the same
-whichever way it is written; the geometry NUTS sees is not (Papaspiliopoulos, Roberts and
-Skold 2007). Written non-centred, deviation = sd * z, a deviation the claims pin makes its z
-move as 1 / sd, a ridge NUTS crosses slowly: at 1,000 claims, about ten a source,
-corr(log source_bias_sd, mean |z|) was -0.84 (issue 16). Written centred, a deviation the
-claims leave to the prior is a funnel in sd. So a source is centred only where its claims
-pin its deviation: they must be about quantities another source also speaks of (else the
-bias cannot be told from the count), and its kind must have other such sources (else the
-deviation cannot be told from the kind's effect: the seed-sized toll of benchmark T, whose
-ministry is the only official source, diverged when its deviation was centred).
+Every source's bias is its kind's effect plus a deviation Normal(0, sd), sd learnt. The
+prior is the same whichever way it is written; the geometry NUTS sees is not
+(Papaspiliopoulos, Roberts and Skold 2007). Written non-centred, deviation = sd * z, a
+deviation the claims pin makes its z move as 1 / sd, a ridge NUTS crosses slowly: at 1,000
+claims, about ten a source, corr(log source_bias_sd, mean |z|) was -0.84 (issue 16).
+Written centred, a deviation the claims leave to the prior is a funnel in sd. Centred here
+means the source's whole bias (kind effect + deviation) is the free parameter: the claims
+pin the bias, not how it splits between kind and source, and with the deviation alone
+centred a kind's effect could not move without moving all its sources' deviations.
+
+So a source is centred only where its claims pin it: they must be about quantities another
+source also speaks of (else the bias cannot be told from the count), and its kind must
+have other such sources (else the deviation cannot be told from the kind's effect: in
+benchmark T, a toll whose ministry is its kind's only source, centring it gave 45
+divergences in 4 x 1,000 draws, where non-centred gave none).
 """
 
 from __future__ import annotations
@@ -20,20 +26,30 @@ import pymc as pm
 from reconcile.model.inputs import ModelInputs
 
 # Centred from this much cross-checked evidence (summed claim weights): a source's bias,
-# and its log noise scale. A noise scale needs far more claims than a bias to be pinned
-# (its prior sd is 0.15, the sd of a log scale estimated from n claims about 1 / sqrt(2 n)),
-# and centring it at 5 claims made benchmark T diverge: it stays non-centred.
-CENTRED_FROM = {"source_bias": 5.0, "noise_source": float("inf")}
+# and its log noise scale. Both are off (infinite) by default. Biases centred from 5, on
+# 100 simulated 200-claim archives, side by side with all non-centred (docs/validation.md,
+# "Centred source effects"): 1.4x the slowest parameter's ESS (paired median), but 8 fits
+# with divergences against none, and a run with divergences fails its diagnostics. A noise
+# scale needs far more claims than a bias to be pinned (its prior sd is 0.15, the sd of a
+# log scale from n claims about 1 / sqrt(2 n)); centred from 5 too, benchmark T's
+# divergences went from 45 to 124.
+CENTRED_FROM = {"source_bias": float("inf"), "noise_source": float("inf")}
+MEASURED_FROM = 5.0  # the bias threshold measured above (benchmarks/geometry.py)
 PINNED_IN_KIND = 3  # a source is centred only when its kind has this many pinned sources
 
 
 def cross_checked_evidence(inputs: ModelInputs, weights: np.ndarray) -> np.ndarray:
     """Each source's evidence (summed claim ``weights``) about quantities another source
     also speaks of: only there do its claims tell its bias from the count."""
-    pairs = np.zeros((len(inputs.quantity_ids), len(inputs.source_ids)))
-    np.add.at(pairs, (inputs.claim_quantity, inputs.claim_source), weights)
-    shared = (pairs > 0).sum(axis=1) > 1
-    return pairs[shared].sum(axis=0)
+    n_sources = len(inputs.source_ids)
+    pairs, claim_pair = np.unique(inputs.claim_quantity * n_sources + inputs.claim_source,
+                                  return_inverse=True)
+    pair_weight = np.bincount(claim_pair, weights=weights, minlength=len(pairs))
+    pair_quantity, pair_source = pairs // n_sources, pairs % n_sources
+    speakers = np.bincount(pair_quantity[pair_weight > 0],
+                           minlength=len(inputs.quantity_ids))
+    shared = speakers[pair_quantity] > 1
+    return np.bincount(pair_source[shared], weights=pair_weight[shared], minlength=n_sources)
 
 
 def centred_sources(inputs: ModelInputs, weights: np.ndarray) -> dict[str, np.ndarray]:
@@ -49,13 +65,16 @@ def centred_sources(inputs: ModelInputs, weights: np.ndarray) -> dict[str, np.nd
     return result
 
 
-def source_deviations(name: str, sd, centred):
-    """Each source's deviation from its kind, Normal(0, ``sd``), inside a PyMC model, with
-    one free parameter per source, ``{name}_free``: the deviation itself where ``centred``
-    is 1, deviation / sd where it is 0."""
-    free = pm.Normal(f"{name}_free", 0.0, centred * sd + (1.0 - centred), dims="source")
-    return free * (centred + (1.0 - centred) * sd)
+def source_effects(name: str, kind_effect, sd, centred):
+    """Each source's effect, its kind's ``kind_effect`` plus a deviation Normal(0, ``sd``),
+    inside a PyMC model, with one free parameter per source, ``{name}_free``: where
+    ``centred`` is 1 the effect itself, Normal(kind_effect, sd), so that a kind's effect
+    moves without moving its sources' (the claims pin the effect, not how it splits between
+    kind and source); where it is 0, deviation / sd, Normal(0, 1)."""
+    free = pm.Normal(f"{name}_free", centred * kind_effect, centred * sd + (1.0 - centred),
+                     dims="source")
+    return centred * free + (1.0 - centred) * (kind_effect + sd * free)
 
 
-__all__ = ["CENTRED_FROM", "PINNED_IN_KIND", "centred_sources", "cross_checked_evidence",
-           "source_deviations"]
+__all__ = ["CENTRED_FROM", "MEASURED_FROM", "PINNED_IN_KIND", "centred_sources", "cross_checked_evidence",
+           "source_effects"]
