@@ -22,7 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from scale import PYTHON, record  # noqa: E402
+from scale import PYTHON, convergence, record  # noqa: E402
 
 VARIANTS = ("centred where pinned", "all non-centred")
 
@@ -32,8 +32,6 @@ def child(size: str, variant: str, seed: int, chains: int, tune: int, draws: int
     import warnings
 
     warnings.filterwarnings("ignore")
-    import arviz_stats as azs
-
     from datasets import benchmark_dataset
 
     import reconcile.model.centring as centring
@@ -53,8 +51,7 @@ def child(size: str, variant: str, seed: int, chains: int, tune: int, draws: int
     fitted = fit(dataset, config, seed=seed, sampler=sampler)
     wall = time.perf_counter() - started
     found = convergence_diagnostics(fitted)
-    posterior = fitted.idata.posterior.to_dataset()
-    counts_ess = azs.ess(posterior[["count"]], sample_dims=["chain", "draw"], method="bulk")
+    counts = convergence(fitted.idata.posterior.to_dataset())
     sample_s = fitted.timings["sample_s"]
     print(json.dumps({
         "size": size, "variant": variant, "seed": seed, "chains": chains, "tune": tune,
@@ -62,7 +59,7 @@ def child(size: str, variant: str, seed: int, chains: int, tune: int, draws: int
         "centred_sources": int(centred.sum()), "sample_s": round(sample_s, 1),
         "wall_s": round(wall, 1), "max_r_hat": round(found["max_r_hat"], 4),
         "min_ess_bulk": round(found["min_ess_bulk"]), "min_ess_tail": round(found["min_ess_tail"]),
-        "min_ess_bulk_counts": round(float(counts_ess["count"].min())),
+        "min_ess_bulk_counts": round(counts["min_ess_bulk"]),
         "divergences": found["divergences"],
         "leapfrog_steps": round(float(fitted.idata.sample_stats["n_steps"].mean()), 1),
         "slowest": found["failing_parameters"][:3], "diagnostics_ok": found["ok"],
