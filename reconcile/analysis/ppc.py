@@ -31,7 +31,7 @@ from reconcile.model.build import claim_location, claim_scale
 from reconcile.model.direction import claim_directions, directed_cdf
 from reconcile.model.inputs import ModelInputs
 from reconcile.model.noise import NoiseFamily, noise_family
-from reconcile.model.tolls import Curves, count_reading
+from reconcile.model.tolls import Curves, clean_share, count_reading
 
 if TYPE_CHECKING:
     from reconcile.inference import Fit
@@ -83,10 +83,17 @@ class _PredictiveDraws:
         scale = claim_scale(self.noise_scale, obs.extra_variance[claims], index)
         cdf = _PredictiveCdf(noise_family(config.noise), index.claim_direction,
                              config.bias.direction_far_scale)
-        below = _cdf_where_bounded(obs.lower[claims], obs.has_lower[claims], loc, scale, cdf,
-                                   open_value=0.0)
-        up_to_upper = _cdf_where_bounded(obs.upper[claims], obs.has_upper[claims], loc, scale,
-                                         cdf, open_value=1.0)
+        below, up_to_upper = _statement_cdfs(obs, claims, loc, scale, cdf)
+        share = clean_share(inputs.tolls, stance, config, claims)
+        if share.any():  # a count to date: clean with probability share (tolls.clean_share)
+            clean_scale = claim_scale(config.tolls.clean_noise * self.noise_scale,
+                                      obs.extra_variance[claims], index)
+            undirected = _PredictiveCdf(cdf.noise, np.zeros_like(index.claim_direction), 1.0)
+            clean_below, clean_up = _statement_cdfs(
+                obs, claims, self.log_count[:, index.claim_quantity] + to_date, clean_scale,
+                undirected)
+            below = (1 - share) * below + share * clean_below
+            up_to_upper = (1 - share) * up_to_upper + share * clean_up
         # an own-side statement is a blanket denial (0, below every bound) with probability
         # denial_rate: the predictive CDF at a bound above 0 is rate + (1 - rate) * F
         rate = np.where(stance == STANCES.index("own"), config.readings.denial_rate, 0.0)
@@ -144,6 +151,15 @@ class _PredictiveCdf:
 
     def __call__(self, z: np.ndarray, columns: np.ndarray) -> np.ndarray:
         return directed_cdf(self.noise, z, self.direction[columns], self.far_scale)
+
+
+def _statement_cdfs(obs, claims: slice, loc: np.ndarray, scale: np.ndarray,
+                    cdf: _PredictiveCdf) -> tuple[np.ndarray, np.ndarray]:
+    """Predictive CDF at each claim's lower and upper bound, (draws, claims)."""
+    return (_cdf_where_bounded(obs.lower[claims], obs.has_lower[claims], loc, scale, cdf,
+                               open_value=0.0),
+            _cdf_where_bounded(obs.upper[claims], obs.has_upper[claims], loc, scale, cdf,
+                               open_value=1.0))
 
 
 def _cdf_where_bounded(bound: np.ndarray, has_bound: np.ndarray, loc: np.ndarray,

@@ -168,6 +168,11 @@ class TollConfig(_Strict):
         "claim: the health ministry's count of a disaster's dead) is a count to date, not an "
         "estimate: its source's bias applies times this factor (1: read like any claim); "
         "its noise, which also carries the curve's misfit, keeps its prior"))
+    clean_share: float = Field(0.0, ge=0, lt=1, description=(
+        "prior probability that a count to date is clean: read with no bias and "
+        "clean_noise times its source's noise (else as count_reading says); 0: off"))
+    clean_noise: float = Field(0.5, gt=0, le=1, description=(
+        "a clean count's noise scale, as a share of its source's"))
     late_share_median: float = Field(0.03, ge=0, lt=1, description=(
         "prior median of a toll's late share: the part of the final toll that arrives over "
         "late_days after the event (the wounded who die later, remains identified months "

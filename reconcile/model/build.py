@@ -31,7 +31,8 @@ from reconcile.model.centring import CENTRED_FROM, centred_sources, source_effec
 from reconcile.model.direction import claim_directions, directed_bias
 from reconcile.model.inputs import ModelInputs
 from reconcile.model.likelihood import claim_likelihood
-from reconcile.model.tolls import count_reading, log_fraction_to_date, toll_parameters
+from reconcile.model.tolls import (clean_share, count_reading, log_fraction_to_date,
+                                   toll_parameters)
 
 # Same seed, same numbers: with numba's fastmath (PyTensor's default) LLVM may reorder
 # floating-point operations differently in a freshly compiled log density than in one loaded
@@ -50,7 +51,8 @@ CLAIM_DATA = "claim_data"  # (CLAIM_ROWS, claim) floats: each claim's reading an
 INDEX_DATA = "index_data"  # every index array, one after another (INDEX_ARRAYS)
 PRIOR_DATA = "prior_data"  # stance priors, the direction's shape, spans, centred sources
 CLAIM_ROWS = ("lower", "upper", "has_lower", "has_upper", "is_point", "extra_variance", "above",
-              "below", "direction", "own", "weight", "elapsed", "dated", "count_reading")
+              "below", "direction", "own", "weight", "elapsed", "dated", "count_reading",
+              "clean_share")
 OBSERVATION_ROWS = CLAIM_ROWS[:8]  # the claim's reading (model/inputs.Observations)
 INDEX_ARRAYS = ("claim_quantity", "claim_source", "claim_stance", "source_kind", "pair_quantity",
                 "pair_leaf", "leaf_quantity", "uplift_quantity", "uplift_remainder",
@@ -69,7 +71,8 @@ def model_data(inputs: ModelInputs, config: ModelConfig,
     weights = inputs.weight if weights is None else weights
     rows.append(weights)
     rows += [inputs.tolls.claim_elapsed, inputs.tolls.claim_dated,
-             count_reading(inputs.tolls.claim_dated, inputs.claim_stance, config)]
+             count_reading(inputs.tolls.claim_dated, inputs.claim_stance, config),
+             clean_share(inputs.tolls, inputs.claim_stance, config)]
     priors = [config.bias.stance(name) for name in STANCES]
     bias = config.bias
     centred = centred_sources(inputs, weights)
@@ -129,10 +132,15 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig,
                                            claim.dated, end_days, has_end)
         loc = claim_location(log_count, stance, source_bias, index, softness, to_date,
                              claim.count_reading)
-        scale = claim_scale(_noise_scales(config, index), claim.extra_variance, index)
-
+        noise_scale = _noise_scales(config, index)
+        scale = claim_scale(noise_scale, claim.extra_variance, index)
+        clean = None
+        if values[CLAIM_DATA][CLAIM_ROWS.index("clean_share")].any():  # counts read as clean
+            clean = (log_count[index.claim_quantity] + to_date,
+                     claim_scale(config.tolls.clean_noise * noise_scale, claim.extra_variance,
+                                 index))
         claim_likelihood(OBSERVED, loc, scale, claim, far_scale, config,
-                         inputs.observations.stated, mark_denials)
+                         inputs.observations.stated, mark_denials, clean)
     return model
 
 

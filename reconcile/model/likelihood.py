@@ -22,20 +22,28 @@ from reconcile.model.noise import NoiseFamily, noise_family
 
 
 def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfig,
-                     stated: np.ndarray, mark_denials: bool = False):
+                     stated: np.ndarray, mark_denials: bool = False, clean=None):
     """The claims' observed distribution in the model: ``claim`` holds the claim rows
     (model/build.CLAIM_ROWS). Its log-probability is each claim's reading (reading_logp),
     with a party's blanket denial of its own losses as a mixture: an own-side statement is an
     exact 0 whatever the count with probability ``readings.denial_rate``, so an exact 0 from
     it has likelihood rate + (1 - rate) L and its other claims (1 - rate) L; times the
-    claim's evidence weight. Its draws are what the sources would state, the same process."""
+    claim's evidence weight. ``clean``: for running tolls read with ``tolls.clean_share``,
+    each claim's clean location and scale; a count to date is then a mixture of its reading
+    and a clean one (_mixed_reading_logp), in the likelihood and in the draws alike. Its
+    draws are what the sources would state, the same process."""
     noise = noise_family(config.noise)
     rate = config.readings.denial_rate
 
     def claim_logp(value, loc, scale, lower, upper, has_lower, has_upper, is_point, above,
-                   below, direction, far_scale, own, weight):
-        logp = reading_logp(loc, scale, lower, upper, has_lower, has_upper, above, below,
-                            direction, noise, far_scale, config.readings.literal_decay)
+                   below, direction, far_scale, own, weight, *clean_args):
+        if clean_args:
+            logp = _mixed_reading_logp(loc, scale, lower, upper, has_lower, has_upper, above,
+                                       below, direction, far_scale, noise,
+                                       config.readings.literal_decay, *clean_args)
+        else:
+            logp = reading_logp(loc, scale, lower, upper, has_lower, has_upper, above, below,
+                                direction, noise, far_scale, config.readings.literal_decay)
         if config.noise.rounding == "density":
             density = point_log_density(loc, *directed_scales(scale, direction, far_scale),
                                         (lower + upper) / 2, noise)
@@ -48,12 +56,19 @@ def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfi
         return weight * logp
 
     def claim_statement(loc, scale, lower, upper, has_lower, has_upper, is_point, above,
-                        below, direction, far_scale, own, weight, size):
+                        below, direction, far_scale, own, weight, *rest):
         """What the source would state: a whole count drawn from its noise model
         (symbolic, so prior and posterior predictive sampling compile like the rest)."""
+        *clean_args, size = rest
         draws = directed_draws(noise.dist(size), direction, far_scale,
                                pm.Uniform.dist(0.0, 1.0, size=size))
-        statement = pt.round(pt.exp(pt.clip(loc + scale * draws, -50.0, 50.0)))
+        log_statement = loc + scale * draws
+        if clean_args:
+            clean_loc, clean_scale, share = clean_args
+            is_clean = pm.Uniform.dist(0.0, 1.0, size=size) < share
+            log_statement = pt.switch(is_clean, clean_loc + clean_scale * noise.dist(size),
+                                      log_statement)
+        statement = pt.round(pt.exp(pt.clip(log_statement, -50.0, 50.0)))
         denies = pt.eq(own, 1) & (pm.Uniform.dist(0.0, 1.0, size=size) < rate)
         return pt.switch(denies, DENIAL if mark_denials else 0.0, statement)
 
@@ -61,8 +76,30 @@ def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfi
         name, loc, scale, claim.lower, claim.upper, claim.has_lower, claim.has_upper,
         claim.is_point, claim.above, claim.below, claim.direction,
         far_scale * pt.ones_like(claim.direction), claim.own, claim.weight,
+        *(() if clean is None else (*clean, claim.clean_share)),
         logp=claim_logp, dist=claim_statement, observed=stated, dims="claim",
     )
+
+
+def _mixed_reading_logp(loc, scale, lower, upper, has_lower, has_upper, above, below,
+                        direction, far_scale, noise, decay, clean_loc, clean_scale, share):
+    """A count to date's reading as a mixture (tolls.clean_share): clean with probability
+    ``share`` (no bias, a narrow noise: the figure is what was counted), read as any claim
+    otherwise (a double count, a revision, a narrower scope). Both readings go through one
+    reading_logp on the claims stacked twice, so the graph keeps its size."""
+    def twice(x):
+        return pt.concatenate([x, x])
+
+    both = reading_logp(pt.concatenate([loc, clean_loc]), pt.concatenate([scale, clean_scale]),
+                        twice(lower), twice(upper), twice(has_lower), twice(has_upper),
+                        twice(above), twice(below),
+                        pt.concatenate([direction, pt.zeros_like(direction)]), noise,
+                        twice(far_scale), decay)
+    n = loc.shape[0]
+    general, clean = both[:n], both[n:]
+    mixed = pt.logaddexp(pt.log1p(-share) + general,
+                         pt.log(pt.switch(share > 0, share, 1.0)) + clean)
+    return pt.switch(share > 0, mixed, general)
 
 
 # A blanket denial among the simulator's drawn statements (a model built with mark_denials):
