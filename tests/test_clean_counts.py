@@ -125,11 +125,14 @@ def test_a_figure_its_speaker_later_lowered_is_never_read_as_clean():
         _claim("ministry_high", "blast_killed", "ministry", 190, "2020-08-12"),
         _claim("red_cross_lower", "blast_killed", "red_cross", 90, "2020-08-13"),
         _claim("ministry_late_relay", "blast_killed", "ministry", 137, "2020-08-10",
+               via=("agency",)),
+        _claim("ministry_high_relayed", "blast_killed", "ministry", 190, "2020-08-15",
                via=("agency",)))
     config = _config(0.8)
     inputs = ModelInputs.from_dataset(replace(base, claims=claims), config)
     share = dict(zip(inputs.claim_ids, clean_share(inputs.tolls, inputs.claim_stance, config)))
     assert share["ministry_high"] == 0.0  # 190 on the 12th, 178 on the 14th
+    assert share["ministry_high_relayed"] == 0.0  # relayed after the revision: still 190
     assert share["red_cross_early"] == 0.0  # "more than 100", then 90 from the Red Cross
     assert {share[f"ministry_{i}"] for i in range(7)} == {0.8}  # not by the late relay
     assert share["ministry_relayed"] == share["red_cross_lower"] == 0.8

@@ -108,12 +108,14 @@ def _revised_down(dated, toll, speaker, elapsed, stated, exact) -> np.ndarray:
     """1 for a figure on a running toll that its own speaker later lowered: a count to date
     cannot fall, so the speaker has said the earlier figure was too high (Sri Lanka 2019's
     321 and 359, revised to 253 for a double count). The lower figure must be exact and new
-    from that speaker: an outlet relaying an older figure a day late repeats it, it does
-    not revise it."""
+    from that speaker, and later than the speaker first gave the higher one: an outlet
+    relaying a figure a day late repeats it, whether it is older or newer than the
+    revision (and so does not escape it)."""
     revised = np.zeros(len(dated))
     for i in np.flatnonzero(dated == 1):
         same = (dated == 1) & (toll == toll[i]) & (speaker == speaker[i])
-        for j in np.flatnonzero(same & exact & (elapsed > elapsed[i]) & (stated < stated[i])):
+        first_said = elapsed[same & (stated == stated[i])].min()
+        for j in np.flatnonzero(same & exact & (elapsed > first_said) & (stated < stated[i])):
             said_before = same & (elapsed < elapsed[j]) & (stated == stated[j])
             revised[i] = max(revised[i], float(not said_before.any()))
     return revised
