@@ -11,7 +11,6 @@ import pytest
 from reconcile.config import ModelConfig, TollConfig
 from reconcile.model.build import OBSERVED, build_model
 from reconcile.model.inputs import ModelInputs
-from reconcile.model.tolls import clean_share
 from test_tolls import blast
 
 COUNTS = [f"ministry_{i}" for i in range(7)] + ["ministry_relayed", "red_cross_early"]
@@ -110,30 +109,3 @@ def test_the_predictive_checks_mix_the_same_two_readings():
         np.testing.assert_array_equal(mixed[part][:, ~counts], general[part][:, ~counts])
         assert not np.allclose(clean[part][:, counts], general[part][:, counts])
 
-
-def test_a_figure_its_speaker_later_lowered_is_never_read_as_clean():
-    """A count to date cannot fall: a speaker who lowers its figure has said the earlier one
-    was too high (Sri Lanka 2019's 321 and 359, revised to 253). Those figures get no clean
-    share; another speaker's lower figure, or an outlet relaying an older figure late (137
-    on the 10th, after 158 on the 9th), revises nothing."""
-    from dataclasses import replace
-
-    from test_tolls import _claim
-
-    base = blast()
-    claims = base.claims + (
-        _claim("ministry_high", "blast_killed", "ministry", 190, "2020-08-12"),
-        _claim("red_cross_lower", "blast_killed", "red_cross", 90, "2020-08-13"),
-        _claim("ministry_late_relay", "blast_killed", "ministry", 137, "2020-08-10",
-               via=("agency",)),
-        _claim("ministry_high_relayed", "blast_killed", "ministry", 190, "2020-08-15",
-               via=("agency",)))
-    config = _config(0.8)
-    inputs = ModelInputs.from_dataset(replace(base, claims=claims), config)
-    share = dict(zip(inputs.claim_ids, clean_share(inputs.tolls, inputs.claim_stance, config)))
-    assert share["ministry_high"] == 0.0  # 190 on the 12th, 178 on the 14th
-    assert share["ministry_high_relayed"] == 0.0  # relayed after the revision: still 190
-    assert share["red_cross_early"] == 0.0  # "more than 100", then 90 from the Red Cross
-    assert {share[f"ministry_{i}"] for i in range(7)} == {0.8}  # not by the late relay
-    assert share["ministry_relayed"] == share["red_cross_lower"] == 0.8
-    assert share["ministry_wounded"] == 0.0  # not a running toll

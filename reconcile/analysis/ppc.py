@@ -84,7 +84,7 @@ class _PredictiveDraws:
         cdf = _PredictiveCdf(noise_family(config.noise), index.claim_direction,
                              config.bias.direction_far_scale)
         below, up_to_upper = _statement_cdfs(obs, claims, loc, scale, cdf)
-        share = clean_share(inputs.tolls, stance, config, claims)
+        share = clean_share(inputs.tolls.claim_dated[claims], stance, config)
         if share.any():  # a count to date: clean with probability share (tolls.clean_share)
             clean_scale = claim_scale(config.tolls.clean_noise * self.noise_scale,
                                       obs.extra_variance[claims], index)

@@ -72,7 +72,7 @@ def model_data(inputs: ModelInputs, config: ModelConfig,
     rows.append(weights)
     rows += [inputs.tolls.claim_elapsed, inputs.tolls.claim_dated,
              count_reading(inputs.tolls.claim_dated, inputs.claim_stance, config),
-             clean_share(inputs.tolls, inputs.claim_stance, config)]
+             clean_share(inputs.tolls.claim_dated, inputs.claim_stance, config)]
     priors = [config.bias.stance(name) for name in STANCES]
     bias = config.bias
     centred = centred_sources(inputs, weights)

@@ -62,7 +62,6 @@ class TollInputs:
     has_end: np.ndarray  # per toll: 1 with an end, 0 without (the final toll is T(infinity))
     log_span: np.ndarray  # per toll: log of the days to the end, or to the last rise
     origins: tuple[dt.datetime, ...] = ()  # per toll: the first instant of its period
-    claim_revised: np.ndarray | None = None  # 1 where its speaker later lowered the figure
 
     def fraction(self, curves: Curves):
         """log(T(as_of) / N) per claim from draws of the curves (log_fraction_to_date)."""
@@ -96,29 +95,8 @@ class TollInputs:
         on_toll = [(dated == 1) & (claim_toll == i) for i in range(len(ids))]
         rose = np.array([_last_rise(elapsed[mine], stated[mine]) for mine in on_toll])
         span = np.where(has_end == 1, end_days, np.maximum(rose, min_open_span_days))
-        speaker = np.array([claim.source_id for claim in dataset.claims], dtype=object)
-        exact = np.array([c.observation.kind == "point" and not c.observation.about
-                          for c in dataset.claims])
         return cls(ids, claim_toll, dated, elapsed, end_days, has_end, np.log(span),
-                   tuple(origins[q] for q in ids),
-                   _revised_down(dated, claim_toll, speaker, elapsed, stated, exact))
-
-
-def _revised_down(dated, toll, speaker, elapsed, stated, exact) -> np.ndarray:
-    """1 for a figure on a running toll that its own speaker later lowered: a count to date
-    cannot fall, so the speaker has said the earlier figure was too high (Sri Lanka 2019's
-    321 and 359, revised to 253 for a double count). The lower figure must be exact and new
-    from that speaker, and later than the speaker first gave the higher one: an outlet
-    relaying a figure a day late repeats it, whether it is older or newer than the
-    revision (and so does not escape it)."""
-    revised = np.zeros(len(dated))
-    for i in np.flatnonzero(dated == 1):
-        same = (dated == 1) & (toll == toll[i]) & (speaker == speaker[i])
-        first_said = elapsed[same & (stated == stated[i])].min()
-        for j in np.flatnonzero(same & exact & (elapsed > first_said) & (stated < stated[i])):
-            said_before = same & (elapsed < elapsed[j]) & (stated == stated[j])
-            revised[i] = max(revised[i], float(not said_before.any()))
-    return revised
+                   tuple(origins[q] for q in ids))
 
 
 def _last_rise(elapsed: np.ndarray, stated: np.ndarray) -> float:
@@ -170,16 +148,11 @@ def count_reading(claim_dated: np.ndarray, claim_stance: np.ndarray,
     return np.where(counts_to_date(claim_dated, claim_stance), config.tolls.count_reading, 1.0)
 
 
-def clean_share(tolls: TollInputs, claim_stance: np.ndarray, config: ModelConfig,
-                claims: slice = slice(None)) -> np.ndarray:
-    """Per claim of ``claims``, the prior probability that it is a clean count: read with no
-    bias and a narrow noise. ``tolls.clean_share`` for a count to date that its speaker did
-    not lower later, 0 for every other claim (a revised figure was not clean by its own
-    speaker's word)."""
-    clean = counts_to_date(tolls.claim_dated[claims], claim_stance)
-    if tolls.claim_revised is not None:
-        clean &= tolls.claim_revised[claims] == 0
-    return np.where(clean, config.tolls.clean_share, 0.0)
+def clean_share(claim_dated: np.ndarray, claim_stance: np.ndarray,
+                config: ModelConfig) -> np.ndarray:
+    """Per claim, the prior probability that it is a clean count, read with no bias and a
+    narrow noise: ``tolls.clean_share`` for a count to date, 0 for every other claim."""
+    return np.where(counts_to_date(claim_dated, claim_stance), config.tolls.clean_share, 0.0)
 
 
 @dataclass(frozen=True)
