@@ -27,7 +27,7 @@ import xarray as xr
 from reconcile.config import ModelConfig
 from reconcile.constants import PARETO_K_BAD
 from reconcile.config import STANCES
-from reconcile.model.build import claim_location, claim_scale
+from reconcile.model.build import claim_location, claim_scale, clean_reading
 from reconcile.model.direction import claim_directions, directed_cdf
 from reconcile.model.inputs import ModelInputs
 from reconcile.model.noise import NoiseFamily, noise_family
@@ -86,12 +86,12 @@ class _PredictiveDraws:
         below, up_to_upper = _statement_cdfs(obs, claims, loc, scale, cdf)
         share = clean_share(inputs.tolls.claim_dated[claims], stance, config)
         if share.any():  # a count to date: clean with probability share (tolls.clean_share)
-            clean_scale = claim_scale(config.tolls.clean_noise * self.noise_scale,
-                                      obs.extra_variance[claims], index)
+            clean_loc, clean_scale = clean_reading(self.log_count, self.noise_scale,
+                                                   obs.extra_variance[claims], index, config,
+                                                   to_date)
             undirected = _PredictiveCdf(cdf.noise, np.zeros_like(index.claim_direction), 1.0)
-            clean_below, clean_up = _statement_cdfs(
-                obs, claims, self.log_count[:, index.claim_quantity] + to_date, clean_scale,
-                undirected)
+            clean_below, clean_up = _statement_cdfs(obs, claims, clean_loc, clean_scale,
+                                                    undirected)
             below = (1 - share) * below + share * clean_below
             up_to_upper = (1 - share) * up_to_upper + share * clean_up
         # an own-side statement is a blanket denial (0, below every bound) with probability

@@ -136,9 +136,8 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig,
         scale = claim_scale(noise_scale, claim.extra_variance, index)
         clean = None
         if values[CLAIM_DATA][CLAIM_ROWS.index("clean_share")].any():  # counts read as clean
-            clean = (log_count[index.claim_quantity] + to_date,
-                     claim_scale(config.tolls.clean_noise * noise_scale, claim.extra_variance,
-                                 index))
+            clean = clean_reading(log_count, noise_scale, claim.extra_variance, index, config,
+                                  to_date)
         claim_likelihood(OBSERVED, loc, scale, claim, far_scale, config,
                          inputs.observations.stated, mark_denials, clean)
     return model
@@ -181,6 +180,15 @@ def claim_scale(noise_scale, extra_variance, index: ModelInputs | SimpleNamespac
     """Noise scale of each claim: its source's, widened for "about X" and vague words."""
     scale = noise_scale[..., index.claim_source]
     return (scale**2 + extra_variance) ** 0.5
+
+
+def clean_reading(log_count, noise_scale, extra_variance,
+                  index: ModelInputs | SimpleNamespace, config: ModelConfig, to_date=0.0):
+    """Location and scale of each claim read as a clean count to date (tolls.clean_share):
+    the toll to date itself, no bias, and ``clean_noise`` times its source's noise. Works on
+    PyMC tensors and on numpy draws, as claim_location and claim_scale do."""
+    return (log_count[..., index.claim_quantity] + to_date,
+            claim_scale(config.tolls.clean_noise * noise_scale, extra_variance, index))
 
 
 def _true_counts(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespace):

@@ -76,5 +76,5 @@ def source_effects(name: str, kind_effect, sd, centred):
     return centred * free + (1.0 - centred) * (kind_effect + sd * free)
 
 
-__all__ = ["CENTRED_FROM", "MEASURED_FROM", "PINNED_IN_KIND", "centred_sources", "cross_checked_evidence",
-           "source_effects"]
+__all__ = ["CENTRED_FROM", "MEASURED_FROM", "PINNED_IN_KIND", "centred_sources",
+           "cross_checked_evidence", "source_effects"]
