@@ -86,8 +86,6 @@ def hostile_run(tmp_path_factory) -> HostileRun:
     return HostileRun(data, before, result)
 
 
-
-
 # The README's command runs the suite on two xdist workers (pyproject.toml: -n 2 --dist
 # loadscope --no-loadscope-reorder), one per core. A unit of work is a whole module, so a
 # module-scoped fixture (the SBC study, a compiled model) is computed once; the modules that

@@ -183,7 +183,7 @@ def claim_scale(noise_scale, extra_variance, index: ModelInputs | SimpleNamespac
 
 
 def clean_reading(log_count, noise_scale, extra_variance,
-                  index: ModelInputs | SimpleNamespace, config: ModelConfig, to_date=0.0):
+                  index: ModelInputs | SimpleNamespace, config: ModelConfig, to_date):
     """Location and scale of each claim read as a clean count to date (tolls.clean_share):
     the toll to date itself, no bias, and ``clean_noise`` times its source's noise. Works on
     PyMC tensors and on numpy draws, as claim_location and claim_scale do."""
