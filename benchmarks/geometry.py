@@ -1,11 +1,14 @@
 """Source biases written centred where the claims pin them (reconcile/model/centring.py, from
-MEASURED_FROM pieces of cross-checked evidence) against all non-centred (the package's
-default), side by side: the same dataset, seed and draws, each fit in a fresh process, one
+MEASURED_FROM pieces of cross-checked evidence), or non-centred with deviations that sum to
+zero within each kind (`[bias] source_deviations`), against all non-centred and independent
+(the package's default), side by side: the same dataset, seed and draws, each fit in a fresh process, one
 record per fit in benchmarks/results/geometry.jsonl.
 
     .venv/bin/python benchmarks/geometry.py --sizes M --seeds 1 --draws 1000 --tune 1000
     .venv/bin/python benchmarks/geometry.py --sizes R --seeds 0 --draws 500 --tune 500
     .venv/bin/python benchmarks/geometry.py --sizes M --seeds 1 2 --variants "centred where pinned"
+    .venv/bin/python benchmarks/geometry.py --sizes M --seeds 1 2 \
+        --variants "sum to zero within kind" "all non-centred"
 
 The seed data and benchmark T have no source that qualifies, and sample the same draws
 either way.
@@ -24,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from scale import PYTHON, convergence, record  # noqa: E402
 
-VARIANTS = ("centred where pinned", "all non-centred")
+VARIANTS = ("centred where pinned", "all non-centred", "sum to zero within kind")
 
 
 def child(size: str, variant: str, seed: int, chains: int, tune: int, draws: int) -> None:
@@ -43,7 +46,10 @@ def child(size: str, variant: str, seed: int, chains: int, tune: int, draws: int
     if variant == "centred where pinned":
         centring.CENTRED_FROM["source_bias"] = centring.MEASURED_FROM
     config = load_config()
-    dataset = benchmark_dataset(size, config)
+    dataset = benchmark_dataset(size, config)  # simulated under the default model, always
+    if variant == "sum to zero within kind":
+        config = config.model_copy(update={"bias": config.bias.model_copy(
+            update={"source_deviations": "sum_to_zero"})})
     inputs = ModelInputs.from_dataset(dataset, config)
     centred = centring.centred_sources(inputs, inputs.weight)["source_bias"]
     sampler = config.sampler.model_copy(update={"chains": chains, "tune": tune, "draws": draws})

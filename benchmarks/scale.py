@@ -507,7 +507,12 @@ def report(out: Path) -> None:
                   "draws, hence the datasets, though not the prior. The first form "
                   "(4774d02) centred only the deviation, so that a kind's effect could not "
                   "move without its sources' deviations. Not adopted: docs/validation.md, "
-                  "\"Centred source effects\".", "",
+                  "\"Centred source effects\". \"sum to zero within kind\" (`--variants \"sum to "
+                  "zero within kind\" \"all non-centred\"`): every source non-centred, its "
+                  "deviations projected to sum to zero within each kind (`[bias] "
+                  "source_deviations`, a change of prior), fitted to the dataset simulated "
+                  "under the default's; not yet the default: docs/validation.md, \"Source "
+                  "deviations that sum to zero within a kind\".", "",
                   "| size | claims | centred sources | seed | draws | commit | variant | "
                   "sampling (s) | leapfrog steps | max R-hat | min bulk ESS | min tail ESS | "
                   "min bulk ESS, counts | divergences | slowest |",

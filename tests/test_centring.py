@@ -1,4 +1,5 @@
-"""Centred and non-centred source deviations: the same prior, chosen by what pins them."""
+"""Centred and non-centred source deviations: the same prior, chosen by what pins them;
+and deviations that sum to zero within a kind (`[bias] source_deviations`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from reconcile.inference.compiled import deterministics_function
 from reconcile.model.build import (INDEX_ARRAYS, INDEX_DATA, PRIOR_DATA, build_model,
                                    model_data)
 from reconcile.model import centring
-from reconcile.model.centring import MEASURED_FROM, PINNED_IN_KIND, centred_sources
+from reconcile.model.centring import (MEASURED_FROM, PINNED_IN_KIND, centred_sources,
+                                      within_kind_zero_sum)
 from reconcile.model.inputs import ModelInputs
 from reconcile.model.simulate import random_structure, simulate_like
 
@@ -139,3 +141,46 @@ def test_centring_leaves_the_biases_where_they_were(busy_sources, measured_centr
     effects = draw["kind_bias"][:, inputs.source_kind] + 0.4 * z
     np.testing.assert_allclose(biases(values[PRIOR_DATA], effects),
                                biases(_non_centred(values[PRIOR_DATA]), z), atol=1e-12)
+
+
+def test_within_kind_zero_sum_projects_groups_and_keeps_unit_variance():
+    """Members of a kind with two or more members sum to zero; a lone member and the
+    non-members keep their z; each keeps variance 1. With 20,000 draws the sample
+    variance's standard error is sqrt(2 / 20,000) = 0.01, so 0.05 is five of them."""
+    kind = np.array([0, 0, 0, 1, 1, 2, 0, 3, 3])
+    member = np.array([1, 1, 1, 1, 1, 1, 0, 1, 0], dtype=float)
+    z = np.random.default_rng(5).normal(size=(20_000, len(kind)))
+    projected = within_kind_zero_sum(z, kind, member)
+    sums = np.zeros((len(z), 4))
+    np.add.at(sums, (slice(None), kind), projected * member)
+    np.testing.assert_allclose(sums[:, :2], 0.0, atol=1e-12)
+    # kind 2 and kind 3 have one member each: unchanged, as is the non-member of kind 0
+    for lone in (5, 6, 7, 8):
+        np.testing.assert_array_equal(projected[:, lone], z[:, lone])
+    np.testing.assert_allclose(projected.var(axis=0), 1.0, atol=0.05)
+    # two members of one kind are exactly opposed
+    np.testing.assert_allclose(projected[:, 3], -projected[:, 4], atol=1e-12)
+
+
+def test_sum_to_zero_deviations_in_the_model(busy_sources):
+    """`[bias] source_deviations = "sum_to_zero"`: in prior draws every kind's sources'
+    deviations from the kind effect sum to zero, and the NumPy projection the tests check
+    is the one the model computes."""
+    import pymc as pm
+
+    dataset, config, inputs = busy_sources
+    summed = config.model_copy(update={"bias": config.bias.model_copy(
+        update={"source_deviations": "sum_to_zero"})})
+    with build_model(dataset, summed, inputs):
+        prior = pm.sample_prior_predictive(
+            200, random_seed=2, var_names=["source_bias", "kind_bias", "source_bias_sd",
+                                           "source_bias_free"]).prior
+    bias = prior["source_bias"].values[0]
+    kind = prior["kind_bias"].values[0][:, inputs.source_kind]
+    sums = np.zeros((len(bias), len(inputs.kind_ids)))
+    np.add.at(sums, (slice(None), inputs.source_kind), bias - kind)
+    assert np.bincount(inputs.source_kind).min() >= 2
+    np.testing.assert_allclose(sums, 0.0, atol=1e-9)
+    expected = kind + prior["source_bias_sd"].values[0][:, None] * within_kind_zero_sum(
+        prior["source_bias_free"].values[0], inputs.source_kind, np.ones(len(inputs.source_ids)))
+    np.testing.assert_allclose(bias, expected, atol=1e-9)

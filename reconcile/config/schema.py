@@ -82,6 +82,7 @@ class BiasConfig(_Strict):
     third_party: StanceEffect = StanceEffect(mu=0.0, fixed=True)
     kind_sigma: float = Field(0.25, gt=0, description="sd of the zero-sum kind effects")
     source_sigma: float = Field(0.3, gt=0, description="prior mean (gamma, shape 2) of the between-source sd")
+    source_deviations: Literal["independent", "sum_to_zero"] = "independent"  # within a kind
     # A directed claim's total log bias r becomes -s * softplus(-r / s) (floor) or
     # s * softplus(r / s) (ceiling): r where it is well on the stance's side, near 0 beyond
     direction_softness: float = Field(0.2, gt=0, description="log-scale softness of the bias's side")
@@ -161,8 +162,7 @@ class TollConfig(_Strict):
         "a toll without an end is given at least this span for its timescale prior: reports "
         "cut in the first days of a toll still being counted are not taken to have settled"))
     timescale_sd: float = Field(1.5, gt=0, description="log-scale sd of the timescale")
-    shape_sd: float = Field(0.25, gt=0, description=(
-        "log-scale sd of the counting phase's shape about 1"))
+    shape_sd: float = Field(0.25, gt=0, description="log-scale sd of the counting's shape about 1")
     count_reading: float = Field(0.5, gt=0, le=1, description=(
         "a running toll's figure stated by a source with no stake in it (a third-party "
         "claim: the health ministry's count of a disaster's dead) is a count to date, not an "

@@ -269,8 +269,10 @@ def _biases(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespace):
         kind = pt.zeros(1)
     source_sd = _boundary_avoiding_sd("source_bias_sd", config.bias.source_sigma)
     source_bias = pm.Deterministic(
-        "source_bias", source_effects("source_bias", kind[index.source_kind], source_sd,
-                                      index.centred["source_bias"]), dims="source")
+        "source_bias", source_effects(
+            "source_bias", kind[index.source_kind], source_sd, index.centred["source_bias"],
+            index.source_kind if config.bias.source_deviations == "sum_to_zero" else None),
+        dims="source")
     return stance, source_bias
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 import pymc as pm
+import pytensor.tensor as pt
 
 from reconcile.model.inputs import ModelInputs
 
@@ -32,7 +33,8 @@ from reconcile.model.inputs import ModelInputs
 # with divergences against none, and a run with divergences fails its diagnostics. A noise
 # scale needs far more claims than a bias to be pinned (its prior sd is 0.15, the sd of a
 # log scale from n claims about 1 / sqrt(2 n)); centred from 5 too, benchmark T's
-# divergences went from 45 to 124.
+# divergences went from 45 to 124. The 8 fits diverged in the centred form's funnel: at a
+# small between-source sd (0.015-0.025) the "pinned" sources are not pinned relative to it.
 CENTRED_FROM = {"source_bias": float("inf"), "noise_source": float("inf")}
 MEASURED_FROM = 5.0  # the bias threshold measured above (benchmarks/geometry.py)
 PINNED_IN_KIND = 3  # a source is centred only when its kind has this many pinned sources
@@ -65,16 +67,50 @@ def centred_sources(inputs: ModelInputs, weights: np.ndarray) -> dict[str, np.nd
     return result
 
 
-def source_effects(name: str, kind_effect, sd, centred):
+def source_effects(name: str, kind_effect, sd, centred, kind=None):
     """Each source's effect, its kind's ``kind_effect`` plus a deviation Normal(0, ``sd``),
     inside a PyMC model, with one free parameter per source, ``{name}_free``: where
     ``centred`` is 1 the effect itself, Normal(kind_effect, sd), so that a kind's effect
     moves without moving its sources' (the claims pin the effect, not how it splits between
-    kind and source); where it is 0, deviation / sd, Normal(0, 1)."""
+    kind and source); where it is 0, deviation / sd, Normal(0, 1). With ``kind`` (each
+    source's kind index) the non-centred deviations sum to zero within each kind
+    (``within_kind_zero_sum``)."""
     free = pm.Normal(f"{name}_free", centred * kind_effect, centred * sd + (1.0 - centred),
                      dims="source")
-    return centred * free + (1.0 - centred) * (kind_effect + sd * free)
+    deviation = free if kind is None else within_kind_zero_sum(free, kind, 1.0 - centred)
+    return centred * free + (1.0 - centred) * (kind_effect + sd * deviation)
+
+
+def within_kind_zero_sum(z, kind, member):
+    """``z`` (independent standard normals, one per source) projected so that the members'
+    values sum to zero within each kind, rescaled by sqrt(n / (n - 1)) so that each keeps a
+    unit variance: the kind's effect is then its sources' mean, and the direction in which
+    a kind's effect and all its deviations trade off (held only by their priors) is gone.
+    A kind with one member keeps its z (a projection would pin its deviation to 0 and
+    narrow that source's prior); non-members (``member`` 0) keep theirs. The projection
+    leaves each kind's mean of z a direction of pure prior, which NUTS crosses freely.
+    PyTensor or NumPy arrays."""
+    n_kinds = kind.max() + 1 if isinstance(kind, np.ndarray) else pt.max(kind) + 1
+    size = _scatter_sum(member, kind, n_kinds)
+    mean = _scatter_sum(member * z, kind, n_kinds) / _maximum(size, 1.0)
+    grouped = member * (size[kind] > 1)
+    scale = (size[kind] / _maximum(size[kind] - 1.0, 1.0)) ** 0.5
+    return grouped * (z - mean[..., kind]) * scale + (1.0 - grouped) * z
+
+
+def _scatter_sum(values, kind, n_kinds):
+    """Sum of ``values`` (last axis: sources) within each kind."""
+    if isinstance(values, np.ndarray) and isinstance(kind, np.ndarray):
+        out = np.zeros(values.shape[:-1] + (n_kinds,))
+        np.add.at(out, (..., kind), values)
+        return out
+    return pt.inc_subtensor(pt.zeros(n_kinds)[kind], values)  # one vector in the model
+
+
+def _maximum(a, b):
+    return np.maximum(a, b) if isinstance(a, np.ndarray) else pt.maximum(a, b)
 
 
 __all__ = ["CENTRED_FROM", "MEASURED_FROM", "PINNED_IN_KIND", "centred_sources",
-           "cross_checked_evidence", "source_effects"]
+           "cross_checked_evidence", "source_effects",
+           "within_kind_zero_sum"]
