@@ -133,7 +133,8 @@ def rank_plot(fit: Fit) -> Figure:
     axes: the draws thinned to their effective sample size (the band assumes independent
     draws; unthinned, autocorrelated chains leave it though R-hat and ESS pass). Not
     ArviZ's default "mtc_c" test: unthinned, it rejects four independent AR(1) chains of
-    one law (p = 0.0, arviz-stats 1.3.3) and the default seed run's source_bias_sd."""
+    one law (p = 0.0, arviz-stats 1.3.3; docs/upstream/arviz-stats-mtc-c.md) and the
+    default seed run's source_bias_sd."""
     import arviz_plots as azp
 
     names = [v for v in fit.idata.posterior.data_vars
