@@ -511,7 +511,7 @@ def report(out: Path) -> None:
                   "zero within kind\" \"all non-centred\"`): every source non-centred, its "
                   "deviations projected to sum to zero within each kind (`[bias] "
                   "source_deviations`, a change of prior), fitted to the dataset simulated "
-                  "under the default's; not yet the default: docs/validation.md, \"Source "
+                  "under the default's; not the default: docs/validation.md, \"Source "
                   "deviations that sum to zero within a kind\".", "",
                   "| size | claims | centred sources | seed | draws | commit | variant | "
                   "sampling (s) | leapfrog steps | max R-hat | min bulk ESS | min tail ESS | "
