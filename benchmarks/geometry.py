@@ -1,8 +1,8 @@
 """Source biases written centred where the claims pin them (reconcile/model/centring.py, from
 MEASURED_FROM pieces of cross-checked evidence), or non-centred with deviations that sum to
 zero within each kind (`[bias] source_deviations`), against all non-centred and independent
-(the package's default), side by side: the same dataset, seed and draws, each fit in a fresh process, one
-record per fit in benchmarks/results/geometry.jsonl.
+(the package's default), side by side: the same dataset, seed and draws, each fit in a
+fresh process, one record per fit in benchmarks/results/geometry.jsonl.
 
     .venv/bin/python benchmarks/geometry.py --sizes M --seeds 1 --draws 1000 --tune 1000
     .venv/bin/python benchmarks/geometry.py --sizes R --seeds 0 --draws 500 --tune 500

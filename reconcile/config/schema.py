@@ -82,7 +82,7 @@ class BiasConfig(_Strict):
     third_party: StanceEffect = StanceEffect(mu=0.0, fixed=True)
     kind_sigma: float = Field(0.25, gt=0, description="sd of the zero-sum kind effects")
     source_sigma: float = Field(0.3, gt=0, description="prior mean (gamma, shape 2) of the between-source sd")
-    source_deviations: Literal["independent", "sum_to_zero"] = "independent"  # within a kind
+    source_deviations: Literal["independent", "sum_to_zero"] = Field("independent", description="within a kind")
     # A directed claim's total log bias r becomes -s * softplus(-r / s) (floor) or
     # s * softplus(r / s) (ceiling): r where it is well on the stance's side, near 0 beyond
     direction_softness: float = Field(0.2, gt=0, description="log-scale softness of the bias's side")

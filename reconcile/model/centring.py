@@ -89,26 +89,14 @@ def within_kind_zero_sum(z, kind, member):
     A kind with one member keeps its z (a projection would pin its deviation to 0 and
     narrow that source's prior); non-members (``member`` 0) keep theirs. The projection
     leaves each kind's mean of z a direction of pure prior, which NUTS crosses freely.
-    PyTensor or NumPy arrays."""
-    n_kinds = kind.max() + 1 if isinstance(kind, np.ndarray) else pt.max(kind) + 1
-    size = _scatter_sum(member, kind, n_kinds)
-    mean = _scatter_sum(member * z, kind, n_kinds) / _maximum(size, 1.0)
-    grouped = member * (size[kind] > 1)
-    scale = (size[kind] / _maximum(size[kind] - 1.0, 1.0)) ** 0.5
-    return grouped * (z - mean[..., kind]) * scale + (1.0 - grouped) * z
-
-
-def _scatter_sum(values, kind, n_kinds):
-    """Sum of ``values`` (last axis: sources) within each kind."""
-    if isinstance(values, np.ndarray) and isinstance(kind, np.ndarray):
-        out = np.zeros(values.shape[:-1] + (n_kinds,))
-        np.add.at(out, (..., kind), values)
-        return out
-    return pt.inc_subtensor(pt.zeros(n_kinds)[kind], values)  # one vector in the model
-
-
-def _maximum(a, b):
-    return np.maximum(a, b) if isinstance(a, np.ndarray) else pt.maximum(a, b)
+    A PyTensor expression; ``z`` may have leading sample axes."""
+    in_kind = (pt.eq(pt.shape_padright(kind), pt.arange(pt.max(kind) + 1))
+               * pt.shape_padright(member))  # source x kind: 1 where a member
+    size = in_kind.sum(axis=0)[kind]  # members in each source's kind
+    kind_mean = pt.dot(pt.dot(z, in_kind) / pt.maximum(in_kind.sum(axis=0), 1.0), in_kind.T)
+    grouped = member * (size > 1)
+    scale = pt.sqrt(size / pt.maximum(size - 1.0, 1.0))
+    return grouped * (z - kind_mean) * scale + (1.0 - grouped) * z
 
 
 __all__ = ["CENTRED_FROM", "MEASURED_FROM", "PINNED_IN_KIND", "centred_sources",
