@@ -152,7 +152,8 @@ def analyse(fitted: Fit, data_dir: Path, model_path: Path, sampler_override: Sam
     if not tables.diagnostics["ok"] and not allow_bad_diagnostics:
         return RunResult(None, fitted, tables, info, conflicts)
     mark = time.perf_counter()  # posterior.nc's prior and predictive groups
-    fitted = with_fields(fitted, idata=with_predictive(fitted.idata, fitted.model, seed))
+    fitted = with_fields(fitted, idata=with_predictive(fitted.idata, fitted.model, fitted.config,
+                                                       seed))
     timings["predictive_s"] = time.perf_counter() - mark
     skipped = sensitivity_skipped(with_sensitivity, dataset, tables.diagnostics["ok"],
                                   fitted.approximate)

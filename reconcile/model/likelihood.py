@@ -55,10 +55,25 @@ def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfi
                          logp + pt.eq(own, 1) * np.log1p(-rate))
         return weight * logp
 
+    return pm.CustomDist(
+        name, loc, scale, claim.lower, claim.upper, claim.has_lower, claim.has_upper,
+        claim.is_point, claim.above, claim.below, claim.direction,
+        far_scale * pt.ones_like(claim.direction), claim.own, claim.weight,
+        *(() if clean is None else (*clean, claim.clean_share)),
+        logp=claim_logp, dist=statement_draws(config, mark_denials), observed=stated, dims="claim",
+    )
+
+
+def statement_draws(config: ModelConfig, mark_denials: bool = False):
+    """The claims' draws as a function of their parameters and a size: what each source would
+    state, a whole count drawn from its noise model (symbolic, so prior and posterior
+    predictive sampling compile like the rest). The parameters may carry a leading axis of
+    posterior draws (inference/predictive.py draws them all at once)."""
+    noise = noise_family(config.noise)
+    rate = config.readings.denial_rate
+
     def claim_statement(loc, scale, lower, upper, has_lower, has_upper, is_point, above,
                         below, direction, far_scale, own, weight, *rest):
-        """What the source would state: a whole count drawn from its noise model
-        (symbolic, so prior and posterior predictive sampling compile like the rest)."""
         *clean_args, size = rest
         draws = directed_draws(noise.dist(size), direction, far_scale,
                                pm.Uniform.dist(0.0, 1.0, size=size))
@@ -72,13 +87,7 @@ def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfi
         denies = pt.eq(own, 1) & (pm.Uniform.dist(0.0, 1.0, size=size) < rate)
         return pt.switch(denies, DENIAL if mark_denials else 0.0, statement)
 
-    return pm.CustomDist(
-        name, loc, scale, claim.lower, claim.upper, claim.has_lower, claim.has_upper,
-        claim.is_point, claim.above, claim.below, claim.direction,
-        far_scale * pt.ones_like(claim.direction), claim.own, claim.weight,
-        *(() if clean is None else (*clean, claim.clean_share)),
-        logp=claim_logp, dist=claim_statement, observed=stated, dims="claim",
-    )
+    return claim_statement
 
 
 def _mixed_reading_logp(loc, scale, lower, upper, has_lower, has_upper, above, below,
