@@ -27,6 +27,13 @@ from reconcile.inference.backends import compile_for, available_cores
 from reconcile.model.build import CLAIM_DATA, PRIOR_DATA, build_model, model_data
 from reconcile.model.inputs import ModelInputs
 
+# Functions called once over all draws (the deterministics, the predictive statements) are
+# compiled with PyTensor's Python linker and its fast_compile rewrites: well under a second,
+# where numba took 15-25 s each on an empty cache, and the values are the same to 1e-12
+# (tests/test_model.py). numba pays for functions called per draw or per gradient.
+ONE_CALL_MODE = "FAST_COMPILE"
+
+
 def graph_key(config: ModelConfig) -> str:
     """What fixes the compiled graph: the configuration less what is swapped in as data
     (stance priors, the directions' softness and far scale, evidence weights: dependence),
@@ -119,7 +126,7 @@ def deterministics_function(model: pm.Model):
     batched = [pt.tensor(dtype=rv.dtype, shape=(None, *rv.type.shape), name=rv.name)
                for rv in free]
     outputs = vectorize_graph(list(model.deterministics), replace=dict(zip(free, batched)))
-    return pytensor.function(batched, outputs, on_unused_input="ignore", mode="NUMBA")
+    return pytensor.function(batched, outputs, on_unused_input="ignore", mode=ONE_CALL_MODE)
 
 
 def data_updates(inputs: ModelInputs, config: ModelConfig, weights: np.ndarray) -> dict:
