@@ -27,11 +27,13 @@ from reconcile.inference.backends import compile_for, available_cores
 from reconcile.model.build import CLAIM_DATA, PRIOR_DATA, build_model, model_data
 from reconcile.model.inputs import ModelInputs
 
-# Functions called once over all draws (the deterministics, the predictive statements) are
+# Functions whose run is short next to numba's compilation (the deterministics and the
+# predictive statements, over all draws at once; the prior predictive, 1,000 draws) are
 # compiled with PyTensor's Python linker and its fast_compile rewrites: well under a second,
-# where numba took 15-25 s each on an empty cache, and the values are the same to 1e-12
-# (tests/test_model.py). numba pays for functions called per draw or per gradient.
-ONE_CALL_MODE = "FAST_COMPILE"
+# where numba took 15-25 s for each on an empty cache and 10 s or more again whenever the
+# dataset changes shape. Their values are the same (tests/test_model.py). numba pays for
+# functions called per gradient (the log density) or per draw over many claims.
+QUICK_COMPILE_MODE = "FAST_COMPILE"
 
 
 def graph_key(config: ModelConfig) -> str:
@@ -126,7 +128,7 @@ def deterministics_function(model: pm.Model):
     batched = [pt.tensor(dtype=rv.dtype, shape=(None, *rv.type.shape), name=rv.name)
                for rv in free]
     outputs = vectorize_graph(list(model.deterministics), replace=dict(zip(free, batched)))
-    return pytensor.function(batched, outputs, on_unused_input="ignore", mode=ONE_CALL_MODE)
+    return pytensor.function(batched, outputs, on_unused_input="ignore", mode=QUICK_COMPILE_MODE)
 
 
 def data_updates(inputs: ModelInputs, config: ModelConfig, weights: np.ndarray) -> dict:

@@ -20,7 +20,7 @@ import xarray as xr
 
 from reconcile.logs import quiet
 from reconcile.config import ModelConfig
-from reconcile.inference.compiled import ONE_CALL_MODE
+from reconcile.inference.compiled import QUICK_COMPILE_MODE
 from reconcile.model.build import OBSERVED
 from reconcile.model.likelihood import statement_draws
 
@@ -36,7 +36,8 @@ def with_predictive(idata: xr.DataTree, model: pm.Model, config: ModelConfig,
     budget = max(1, PREDICTIVE_VALUES // n_claims)
     with quiet("pymc"):
         prior = pm.sample_prior_predictive(draws=min(PRIOR_DRAWS, budget), model=model,
-                                           random_seed=np.random.default_rng([seed, 17, 1]))
+                                           random_seed=np.random.default_rng([seed, 17, 1]),
+                                           compile_kwargs={"mode": QUICK_COMPILE_MODE})
     predictive = _posterior_statements(_thinned(idata, budget), model, config,
                                        seed=[seed, 17, 2])
     result = idata.copy()
@@ -73,7 +74,7 @@ def _posterior_statements(posterior: xr.Dataset, model: pm.Model, config: ModelC
     per_draw = vectorize_graph(parameters, replace=dict(zip(free, batched)))
     size = pt.stack([batched[0].shape[0], parameters[0].shape[0]])
     statements = statement_draws(config)(*per_draw, size)
-    draw = pm.pytensorf.compile(batched, statements, random_seed=seed, mode=ONE_CALL_MODE,
+    draw = pm.pytensorf.compile(batched, statements, random_seed=seed, mode=QUICK_COMPILE_MODE,
                                 on_unused_input="ignore")
     stacked = posterior.stack(sample=("chain", "draw"))
     values = draw(*[stacked[rv.name].transpose("sample", ...).values for rv in free])
