@@ -18,9 +18,9 @@ import numpy as np
 import pymc as pm
 import xarray as xr
 
-from reconcile.logs import quiet
 from reconcile.config import ModelConfig
 from reconcile.inference.compiled import QUICK_COMPILE_MODE
+from reconcile.logs import quiet
 from reconcile.model.build import OBSERVED
 from reconcile.model.likelihood import statement_draws
 
@@ -65,7 +65,7 @@ def _posterior_statements(posterior: xr.Dataset, model: pm.Model, config: ModelC
     from pytensor.graph import vectorize_graph
     from pytensor.tensor.random.type import RandomGeneratorType
 
-    observed = model[OBSERVED]
+    observed = model[OBSERVED]  # the CustomDist's inputs: its size, parameters and RNGs
     parameters = [p for p in observed.owner.inputs[1:]
                   if not isinstance(p.type, RandomGeneratorType)]
     free = list(model.free_RVs)
