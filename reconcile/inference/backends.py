@@ -20,6 +20,12 @@ from reconcile.config import SamplerConfig
 BACKENDS = ("nutpie", "pymc", "numpyro")
 
 
+def runs_compiled_loop(backend: str) -> bool:
+    """Whether ``backend`` can run model/claim_kernel's compiled likelihood loop: numpyro
+    compiles the model to JAX, which has no such loop, so its model keeps the graph."""
+    return backend != "numpyro"
+
+
 class CompiledModel(Protocol):
     """A model compiled for one backend. ``sample`` returns the free variables' draws
     (chain, draw, ...) in a DataTree with ``posterior`` and ``sample_stats``."""

@@ -23,7 +23,7 @@ import xarray as xr
 
 from reconcile.config import STANCES, ModelConfig, SamplerConfig
 from reconcile.dataset.records import Dataset
-from reconcile.inference.backends import compile_for, available_cores
+from reconcile.inference.backends import available_cores, compile_for, runs_compiled_loop
 from reconcile.model.build import CLAIM_DATA, PRIOR_DATA, build_model, model_data
 from reconcile.model.inputs import ModelInputs
 
@@ -63,7 +63,8 @@ class Refitter:
 
     def __post_init__(self) -> None:
         if self.model is None:
-            self.model = build_model(self.structure, self.config)
+            self.model = build_model(self.structure, self.config,
+                                     compiled_loop=runs_compiled_loop(self.backend))
         self.compiled = compile_for(self.backend, self.model)
         self._deterministics = deterministics_function(self.model)
         self._claim_ids = ModelInputs.from_dataset(self.structure).claim_ids

@@ -21,7 +21,7 @@ from reconcile.config import ModelConfig, SamplerConfig
 from reconcile.dataset.records import Dataset
 from reconcile.errors import ConfigError, ModelBuildError
 from reconcile.inference.advi import is_approximate
-from reconcile.inference.backends import available_cores
+from reconcile.inference.backends import available_cores, runs_compiled_loop
 from reconcile.interrupt import interruptible, raise_if_interrupted
 from reconcile.model.build import build_model
 from reconcile.model.buildable import nesting_conflicts
@@ -78,7 +78,8 @@ def fit(dataset: Dataset, config: ModelConfig, seed: int = 0,
     timings: dict[str, float] = {}
     started = time.perf_counter()
     inputs = ModelInputs.from_dataset(dataset, config)
-    model = build_model(dataset, config, inputs)
+    model = build_model(dataset, config, inputs,
+                        compiled_loop=runs_compiled_loop(sampler.backend))
     timings["build_s"] = time.perf_counter() - started
     refitter = None
     if sampler.method == "advi":

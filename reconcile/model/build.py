@@ -90,17 +90,18 @@ def model_data(inputs: ModelInputs, config: ModelConfig,
 
 
 def build_model(dataset: Dataset, config: ModelConfig, inputs: ModelInputs | None = None,
-                mark_denials: bool = False) -> pm.Model:
+                mark_denials: bool = False, compiled_loop: bool = True) -> pm.Model:
     """The PyMC model for ``dataset`` under ``config`` (nothing is sampled here); ``inputs``
     are the dataset's model inputs when the caller has them already; ``mark_denials``: its
-    predictive draws mark a blanket denial as likelihood.DENIAL (the simulator's)."""
+    predictive draws mark a blanket denial as likelihood.DENIAL (the simulator's);
+    ``compiled_loop``: see likelihood.claim_likelihood."""
     inputs = inputs or ModelInputs.from_dataset(dataset, config)
     check_buildable(dataset, config)
-    return build_from_inputs(inputs, config, mark_denials)
+    return build_from_inputs(inputs, config, mark_denials, compiled_loop)
 
 
 def build_from_inputs(inputs: ModelInputs, config: ModelConfig,
-                      mark_denials: bool = False) -> pm.Model:
+                      mark_denials: bool = False, compiled_loop: bool = True) -> pm.Model:
     values = model_data(inputs, config)
     with pm.Model(coords=inputs.coords) as model:
         # observed data as pm.Data so that simulated datasets can be swapped in; index
@@ -139,7 +140,7 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig,
             clean = clean_reading(log_count, noise_scale, claim.extra_variance, index, config,
                                   to_date)
         claim_likelihood(OBSERVED, loc, scale, claim, far_scale, config,
-                         inputs.observations.stated, mark_denials, clean)
+                         inputs.observations.stated, mark_denials, clean, compiled_loop)
     return model
 
 

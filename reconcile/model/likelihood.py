@@ -17,12 +17,14 @@ import pymc as pm
 import pytensor.tensor as pt
 
 from reconcile.config import ModelConfig
+from reconcile.model.claim_kernel import NARROW, ClaimReadingLogp
 from reconcile.model.direction import directed_draws
 from reconcile.model.noise import NoiseFamily, noise_family
 
 
 def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfig,
-                     stated: np.ndarray, mark_denials: bool = False, clean=None):
+                     stated: np.ndarray, mark_denials: bool = False, clean=None,
+                     compiled_loop: bool = True):
     """The claims' observed distribution in the model: ``claim`` holds the claim rows
     (model/build.CLAIM_ROWS). Its log-probability is each claim's reading (reading_logp),
     with a party's blanket denial of its own losses as a mixture: an own-side statement is an
@@ -31,12 +33,19 @@ def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfi
     claim's evidence weight. ``clean``: for running tolls read with ``tolls.clean_share``,
     each claim's clean location and scale; a count to date is then a mixture of its reading
     and a clean one (_mixed_reading_logp), in the likelihood and in the draws alike. Its
-    draws are what the sources would state, the same process."""
+    draws are what the sources would state, the same process. ``compiled_loop``: compute the
+    default reading with claim_kernel's loop (False for backends that compile the graph in
+    JAX, which has no such loop)."""
     noise = noise_family(config.noise)
     rate = config.readings.denial_rate
+    loop = (ClaimReadingLogp(config.readings.literal_decay, rate)
+            if compiled_loop and clean is None and has_compiled_loop(config) else None)
 
     def claim_logp(value, loc, scale, lower, upper, has_lower, has_upper, is_point, above,
                    below, direction, far_scale, own, weight, *clean_args):
+        if loop is not None:
+            return loop(loc, scale, lower, upper, has_lower, has_upper, is_point, above, below,
+                        direction, far_scale, own, weight)[0]
         if clean_args:
             logp = _mixed_reading_logp(loc, scale, lower, upper, has_lower, has_upper, above,
                                        below, direction, far_scale, noise,
@@ -62,6 +71,13 @@ def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfi
         *(() if clean is None else (*clean, claim.clean_share)),
         logp=claim_logp, dist=statement_draws(config, mark_denials), observed=stated, dims="claim",
     )
+
+
+def has_compiled_loop(config: ModelConfig) -> bool:
+    """Whether claim_kernel's loop computes ``config``'s reading: Student-t(4) noise read by
+    intervals (the default); other families and the density rounding keep the graph."""
+    return (config.noise.family == "student_t" and config.noise.nu == 4
+            and config.noise.rounding == "interval")
 
 
 def statement_draws(config: ModelConfig, mark_denials: bool = False):
@@ -238,9 +254,6 @@ def _interval_from_tails(loc, lower, upper, has_lower, has_upper, low: Tails, hi
                 + noise.logpdf(pt.switch(narrow, (middle - loc) / side_scale, 0.0))
                 + pt.log(pt.switch(narrow, width, 1.0)))
     return pt.switch(narrow, midpoint, logp)
-
-
-NARROW = 1e-4  # interval widths, in noise scales, below which the midpoint rule is used
 
 
 def point_log_density(loc, scale_below, scale_above, log_value, noise: NoiseFamily):
