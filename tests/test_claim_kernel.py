@@ -139,3 +139,24 @@ def test_the_models_density_and_gradient_are_the_graphs():
             (logp(point), dlogp(point)) for logp, dlogp in functions)
         assert abs(logp_loop - logp_graph) < TOLERANCE * max(1.0, abs(logp_graph))
         np.testing.assert_allclose(dlogp_loop, dlogp_graph, rtol=1e-7, atol=1e-7)
+
+
+def test_numpyro_keeps_the_graph_and_other_readings_keep_it_too():
+    """JAX cannot run the loop, and the loop computes only the default reading: the model of
+    any other keeps likelihood.py's graph."""
+    from pytensor.graph.traversal import ancestors
+
+    from reconcile.inference.backends import runs_compiled_loop
+
+    def uses_loop(model) -> bool:
+        return any(v.owner is not None and isinstance(v.owner.op, ClaimReadingLogp)
+                   for v in ancestors([model.logp()]))
+
+    dataset = load_dataset(SEEDS, CONFIG.lexicon)
+    assert [runs_compiled_loop(b) for b in ("nutpie", "pymc", "numpyro")] == [True, True, False]
+    assert uses_loop(build_model(dataset, CONFIG))
+    assert not uses_loop(build_model(dataset, CONFIG, compiled_loop=False))
+    for name in ("normal-noise", "density"):
+        other = load_config(name)
+        assert not has_compiled_loop(other)
+        assert not uses_loop(build_model(dataset, other))

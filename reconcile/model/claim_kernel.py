@@ -214,7 +214,7 @@ def claim_reading_logp(loc, scale, lower, upper, has_lower, has_upper, is_point,
 class ClaimReadingLogp(Op):
     """(loc, scale, the claim rows as in likelihood.claim_likelihood) -> each claim's weighted
     log-likelihood, and its derivatives by loc and scale (outputs 1 and 2, which the gradient
-    reuses: PyTensor merges the gradient's call with the value's)."""
+    reads: one call gives the value and the gradient)."""
 
     __props__ = ("decay", "rate")
 
@@ -237,14 +237,14 @@ class ClaimReadingLogp(Op):
     def infer_shape(self, fgraph, node, shapes):
         return [shapes[0]] * 3
 
-    def grad(self, inputs, output_grads):
-        if not all(isinstance(g.type, DisconnectedType) for g in output_grads[1:]):
+    def pullback(self, inputs, outputs, cotangents):
+        if not all(isinstance(g.type, DisconnectedType) for g in cotangents[1:]):
             return [grad_not_implemented(self, i, x, "second derivatives")
                     for i, x in enumerate(inputs)]
-        _, d_loc, d_scale = self(*inputs)
+        _, d_loc, d_scale = outputs
         data = [grad_not_implemented(self, i, x, "a claim's data are not differentiated")
                 for i, x in enumerate(inputs) if i >= 2]
-        return [output_grads[0] * d_loc, output_grads[0] * d_scale, *data]
+        return [cotangents[0] * d_loc, cotangents[0] * d_scale, *data]
 
     def connection_pattern(self, node):
         return [[True, True, True] for _ in node.inputs]
