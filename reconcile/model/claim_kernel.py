@@ -33,6 +33,7 @@ from pytensor.link.numba.dispatch.basic import numba_njit, register_funcify_and_
 NARROW = 1e-4  # interval widths, in noise scales, below which the midpoint rule is used
 _LOG_3_8 = math.log(3.0 / 8.0)  # log of Student-t(4)'s density at 0
 _HUGE = 1e100  # beyond this |z|, hypot(2, z) is |z| (its square would overflow)
+_PRODUCT_LIMIT = 1e75  # below this |z| the t(4) tail's closed form is computed as a product
 _LOG2 = math.log(2.0)
 _LOG4 = math.log(4.0)
 _jit = numba.njit(cache=True, fastmath=False, error_model="numpy")
@@ -61,13 +62,19 @@ def _softplus(x):
 @_jit
 def _t4_lower_tail(a):
     """log F(-a) of Student's t with 4 degrees of freedom, a >= 0, and d log F(u) / du at
-    u = -a (noise._student_t4_logcdf's closed form; the derivative is f / F, both sharing
-    hypot(2, a))."""
-    radius = a if a > _HUGE else math.sqrt(4.0 + a * a)
-    log_radius = math.log(radius)
-    log_e = 2.0 * (_LOG2 - log_radius) - math.log1p(a / radius)
-    log_cdf = 2.0 * log_e + math.log(3.0 - math.exp(log_e)) - _LOG4
-    return log_cdf, math.exp(_LOG_3_8 - 5.0 * (log_radius - _LOG2) - log_cdf)
+    u = -a: noise._student_t4_logcdf's closed form, F(-a) = e^2 (3 - e) / 4 with
+    e = 4 / (r (r + a)), r = hypot(2, a), and f / F with f(-a) = 12 / r^5. One square root
+    and one logarithm (the graph's form takes six transcendental calls); past a = 1e75,
+    where e^2 would underflow, in logs."""
+    if a < _PRODUCT_LIMIT:
+        radius = math.sqrt(4.0 + a * a)
+        e = 4.0 / (radius * (radius + a))
+        tail = e * e * (3.0 - e) / 4.0
+        # f / F = (12 / r^5) / tail, written so that no power of r overflows
+        return math.log(tail), 3.0 * (radius + a) ** 2 / (radius ** 3 * (3.0 - e))
+    log_a = math.log(a)  # hypot(2, a) is a here, e = 2 / a^2 and f(-a) = 12 / a^5
+    log_cdf = 2.0 * (_LOG2 - 2.0 * log_a) + math.log(3.0) - _LOG4
+    return log_cdf, math.exp(math.log(12.0) - 5.0 * log_a - log_cdf)
 
 
 @_jit
