@@ -433,14 +433,19 @@ def report(out: Path) -> None:
                   "`.venv/bin/python benchmarks/scale.py gradient --sizes S M L XL`: the "
                   "default model's log-density gradient compiled with PyTensor's numba "
                   "backend, one core. NUTS pays it at every leapfrog step (30-60 per draw "
-                  "here), ADVI at every iteration.", "",
-                  "| size | claims | quantities | free parameters | fastmath | compile (s) | "
-                  "ms per gradient | µs per claim | peak memory (MiB) |",
-                  "|---|---|---|---|---|---|---|---|---|"]
-        for (size, fastmath), rows in _groups(grads, ("size", "fastmath")):
+                  "here), ADVI at every iteration. Since 52cfd3e the default reading's "
+                  "likelihood is one compiled loop (reconcile/model/claim_kernel.py); rows of "
+                  "one commit were measured on one day, and machines' days differ by up to 2x "
+                  "(compare within a commit, or the side-by-side ratios in the README).", "",
+                  "| size | claims | quantities | free parameters | fastmath | commit | "
+                  "compile (s) | ms per gradient | µs per claim | peak memory (MiB) |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        for row in grads:
+            row.setdefault("commit", "-")
+        for (size, fastmath, commit_), rows in _groups(grads, ("size", "fastmath", "commit")):
             ms = _med(r["ms_per_gradient"] for r in rows)
             lines.append(f"| {size} | {rows[0]['claims']:,} | {rows[0]['quantities']:,} | "
-                         f"{rows[0]['parameters']:,} | {fastmath} | "
+                         f"{rows[0]['parameters']:,} | {fastmath} | {commit_} | "
                          f"{_med(r['compile_s'] for r in rows):.1f} | "
                          f"{ms:.3f} | {1000 * ms / rows[0]['claims']:.2f} | "
                          f"{_med(r['peak_rss_mib'] for r in rows):.0f} |")
