@@ -19,8 +19,8 @@ values and gradients, branch by branch.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import math
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -259,7 +259,7 @@ class ClaimReadingLogp(Op):
 
 # The compiled kernel's cache key changes with this module's source: numba's disk cache must
 # never serve a loop compiled from an older version of it.
-_SOURCE_KEY = hashlib.sha256(inspect.getsource(inspect.getmodule(_claim)).encode()).hexdigest()
+_SOURCE_KEY = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 @register_funcify_and_cache_key(ClaimReadingLogp)
