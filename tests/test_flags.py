@@ -158,6 +158,35 @@ def test_flag_column_joins_in_a_stable_order():
         assert listed == sorted(listed, key=FLAGS.index)
 
 
+class _CountedClaims(tuple):
+    """The dataset's claims, counting how often they are read from start to end."""
+
+    reads = 0
+
+    def __iter__(self):
+        type(self).reads += 1
+        return super().__iter__()
+
+
+def test_flags_read_the_claims_once_not_once_per_quantity():
+    """An archive of 20,000 quantities took hours when each quantity's flags scanned every
+    claim (stop 36's XL run); the claims are now indexed by quantity once per dataset."""
+    quantities = [Quantity("total", "Total", "casualties", "x")]
+    quantities += [Quantity(f"q{i}", f"Part {i}", "killed", "x", parent="total")
+                   for i in range(200)]
+    claims = _CountedClaims(Claim(f"c{i}", f"q{i % 150}", "b", "point", POINT_40, "d.txt", "q")
+                            for i in range(600))
+    data = Dataset((Source("b", "B", "monitor", None),), tuple(quantities), claims)
+    ids = [q.quantity_id for q in quantities]
+    _CountedClaims.reads = 0
+    column = flag_column(data, ids, [1.0] * len(ids), [1000.0] * len(ids), [1000.0] * len(ids))
+    assert _CountedClaims.reads <= 2
+    assert column[1] == ""  # q0: four exact claims bound it on both sides
+    assert column[151] == "no_claims;lower_end_set_by_prior;upper_end_set_by_prior"  # q150
+    assert len(data.claims_about("q0")) == 4 and data.claims_about("q150") == ()
+    assert [c.claim_id for c in data.claims_by("b")] == [c.claim_id for c in claims]
+
+
 def test_every_flag_has_a_sentence():
     assert set(FLAG_SENTENCES) == set(FLAGS)
     assert caution(()) == ""

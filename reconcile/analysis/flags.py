@@ -57,8 +57,7 @@ def subtree(dataset: Dataset, quantity_id: str) -> tuple[str, ...]:
 
 
 def _claims_in(dataset: Dataset, quantity_ids: Sequence[str]) -> list[Claim]:
-    wanted = set(quantity_ids)
-    return [c for c in dataset.claims if c.quantity_id in wanted]
+    return [c for q in quantity_ids for c in dataset.claims_about(q)]
 
 
 def bounded_above_from_below(dataset: Dataset, quantity_id: str) -> bool:
