@@ -72,11 +72,11 @@ class Figure:
 
 def find_figures(text: str) -> list[Figure]:
     """Every whole number stated in ``text``, in order of place."""
-    digits, masked = _digit_figures(text)
-    return sorted([*digits, *_word_figures(masked)], key=lambda f: (f.start, -f.end))
+    digits, masked = digit_figures(text)
+    return sorted([*digits, *word_figures(masked)], key=lambda f: (f.start, -f.end))
 
 
-def _digit_figures(text: str) -> tuple[list[Figure], str]:
+def digit_figures(text: str) -> tuple[list[Figure], str]:
     """Figures written with digits, and the text with them masked (same length)."""
     text = _DIGIT.sub(lambda digit: str(unicodedata.digit(digit[0])), text)
     text = text.translate(_ARABIC_THOUSANDS)
@@ -114,8 +114,9 @@ class _Word(Token):
         return self._text
 
 
-def _word_figures(text: str) -> list[Figure]:
-    """Figures written in words in ``text`` (digit figures masked)."""
+def word_figures(text: str) -> list[Figure]:
+    """Figures written in words in ``text``, whose digit figures ``digit_figures`` has
+    masked (the slower reading: text2num in four languages)."""
     text = _PERCENT.sub(lambda m: "percent".ljust(len(m[0])), text)
     text = _NO_ONE.sub(lambda m: "nobody".ljust(len(m[0])), text)
     figures = [Figure(m.start(), m.end(), value, "count_word")
