@@ -29,9 +29,15 @@ def test_advi_run_writes_every_output_and_says_it_is_approximate(advi_run):
     assert "WARNING: APPROXIMATE: fitted with mean-field ADVI" in result.stderr
     diagnostics = json.loads((out / "diagnostics.json").read_text())
     assert diagnostics["method"] == "advi" and diagnostics["approximate"] is True
-    assert diagnostics["ok"] is True and diagnostics["iterations"] == 5000
+    assert diagnostics["ok"] is True and diagnostics["iterations_requested"] == 5000
+    # it stops at a window's end (500 iterations) once the loss has converged, never before
+    # half of those asked for (seed 3: 3,500)
+    assert diagnostics["window"] == 500 and diagnostics["iterations"] % 500 == 0
+    assert 2500 <= diagnostics["iterations"] <= 5000
+    assert diagnostics["stopped_early"] == (diagnostics["iterations"] < 5000)
     assert diagnostics["loss_drop_per_parameter"] <= diagnostics["thresholds"][
         "max_loss_drop_per_parameter"]
+    assert f"ADVI ran {diagnostics['iterations']:,} of 5,000 iterations" in result.stderr
     # mean-field ADVI is far from this posterior (k-hat about 4): the caveat must say so
     assert diagnostics["pareto_k"] > 0.7
     assert f"{diagnostics['pareto_k']:.2f} (> 0.7)" in diagnostics["caveat"]
@@ -72,6 +78,68 @@ def test_advi_that_has_not_converged_fails_the_run(tmp_path):
     assert result.returncode == 3, result.stderr
     assert "ADVI had not converged" in result.stderr
     assert not out.exists()
+
+
+class _Approximation:
+    ndim = 10
+
+
+def _stop_point(losses: np.ndarray, iterations: int) -> int | None:
+    """Feed ``losses`` to the stopping callback one iteration at a time, as pm.fit does;
+    the number of losses it judged when it stopped, or None."""
+    from reconcile.inference.advi import StopWhenConverged
+
+    stop = StopWhenConverged(iterations)
+    for done in range(1, losses.size + 1):
+        try:
+            stop(_Approximation(), losses[:done], done)
+        except StopIteration:
+            assert stop.loss is not None and stop.loss.size == done
+            return done
+    assert stop.loss is None
+    return None
+
+
+def test_advi_stops_at_the_first_window_where_the_loss_has_converged():
+    """A loss falling by 0.5 nats per iteration for 6,000 iterations, then flat (with
+    noise of sd 1), over 10 parameters: the windows are 1,000 iterations; the drop between
+    the two last windows is 25 nats per parameter until the fall ends, and noise afterwards
+    (two window means differ by sd 0.045 nats, 0.0045 per parameter, against the 0.01
+    allowed), so the check first passes when [7000, 8000) is compared with [6000, 7000)."""
+    rng = np.random.default_rng(0)
+    iterations = np.arange(20_000)
+    losses = 1e4 - 0.5 * np.minimum(iterations, 6000) + rng.normal(0, 1, iterations.size)
+    assert _stop_point(losses, 10_000) == 8000
+    # never before half of those asked for, even when converged from the start
+    assert _stop_point(np.full(20_000, 5.0), 10_000) == 5000
+    # a loss that keeps falling runs to the end
+    assert _stop_point(1e4 - 0.5 * iterations[:10_000], 10_000) is None
+
+
+def test_advi_stopped_early_is_judged_on_the_losses_the_stop_read():
+    """The run's convergence check reads the window the stop used (stored with the fit), so
+    it cannot fail a fit that stopped because it passed."""
+    import xarray as xr
+
+    from reconcile.analysis.convergence import approximation_diagnostics
+    from reconcile.inference.advi import GROUP, loss_drop_per_parameter
+
+    losses = 1e4 - 0.5 * np.minimum(np.arange(8000), 6000)
+    info = xr.Dataset({"loss": ("iteration", losses)}, attrs={
+        "window": 1000, "iterations_requested": 10_000, "stopped_early": True,
+        "free_parameters": 10, "pareto_k": 2.0})
+    posterior = xr.Dataset({"x": (("chain", "draw"), np.zeros((1, 5)))})
+    idata = xr.DataTree.from_dict({"posterior": posterior, GROUP: info})
+
+    class Fitted:
+        pass
+
+    fitted = Fitted()
+    fitted.idata = idata
+    diagnostics = approximation_diagnostics(fitted)
+    assert diagnostics["ok"] and diagnostics["window"] == 1000
+    assert diagnostics["loss_drop_per_parameter"] == loss_drop_per_parameter(losses, 1000, 10)
+    assert (diagnostics["iterations"], diagnostics["iterations_requested"]) == (8000, 10_000)
 
 
 def test_advi_locates_the_counts_where_nuts_does(advi_run, seed_run):

@@ -13,7 +13,12 @@ import xarray as xr
 from reconcile.constants import (
     MAX_RHAT, MIN_BFMI, MIN_ESS_BULK, MIN_ESS_TAIL, PARETO_K_BAD, SAMPLE_DIMS,
 )
-from reconcile.inference.advi import GROUP, MAX_LOSS_DROP_PER_PARAMETER, loss_window
+from reconcile.inference.advi import (
+    GROUP,
+    MAX_LOSS_DROP_PER_PARAMETER,
+    convergence_window,
+    loss_drop_per_parameter,
+)
 
 MAX_LISTED = 20  # failing parameters listed in diagnostics.json (all are counted)
 
@@ -124,18 +129,18 @@ def approximation_diagnostics(fit: Fit) -> dict:
     """Convergence of the optimisation (gates the run) and the Pareto k-hat (reported)."""
     info = fit.idata[GROUP].to_dataset()
     loss = info["loss"].values
-    window = loss_window(loss.size)
-    last, previous = loss[-window:].mean(), loss[-2 * window:-window].mean()
+    window = convergence_window(info)
     parameters = int(info.attrs["free_parameters"])
-    drop = float((previous - last) / parameters)
+    drop = loss_drop_per_parameter(loss, window, parameters)
     k = float(info.attrs["pareto_k"])
     reasons = []
     if not np.isfinite(loss[-window:]).all():
         reasons.append("the ADVI loss is not finite")
     elif drop > MAX_LOSS_DROP_PER_PARAMETER:
         reasons.append(f"ADVI had not converged: the loss still fell by {drop:.3f} nats per "
-                       f"parameter over the last tenth of the iterations (needs <= "
+                       f"parameter over the last {window:,} iterations (needs <= "
                        f"{MAX_LOSS_DROP_PER_PARAMETER}); give more --advi-iterations")
+    last = float(loss[-window:].mean())
     posterior = fit.idata.posterior
     return {
         "ok": not reasons,
@@ -144,7 +149,10 @@ def approximation_diagnostics(fit: Fit) -> dict:
         "approximate": True,
         "caveat": approximation_caveat(k),
         "iterations": int(loss.size),
-        "final_loss": float(last),
+        "iterations_requested": int(info.attrs.get("iterations_requested", loss.size)),
+        "stopped_early": bool(info.attrs.get("stopped_early", False)),
+        "window": window,
+        "final_loss": last,
         "loss_drop_per_parameter": drop,
         "pareto_k": k,
         "free_parameters": parameters,

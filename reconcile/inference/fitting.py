@@ -83,16 +83,18 @@ def fit(dataset: Dataset, config: ModelConfig, seed: int = 0,
     timings["build_s"] = time.perf_counter() - started
     refitter = None
     if sampler.method == "advi":
-        from reconcile.inference.advi import fit_advi
+        from reconcile.inference.advi import advi_summary, fit_advi
         from reconcile.model.start import data_informed_start
 
-        say(f"approximating the posterior with ADVI ({sampler.advi_iterations:,} iterations)")
+        say(f"approximating the posterior with ADVI (at most {sampler.advi_iterations:,} "
+            "iterations: it stops once the loss has converged)")
         started = time.perf_counter()
         with interruptible() as received:
             idata = fit_advi(model, sampler, seed, start=data_informed_start(inputs, config),
                              progressbar=progressbar)
         raise_if_interrupted(received)  # pm.fit stops at a signal and returns what it has
         timings["sample_s"] = time.perf_counter() - started
+        say(advi_summary(idata))
         return _with_log_likelihood(dataset, config, model, idata, seed, sampler, timings, None,
                                     inputs)
     if client is not None:

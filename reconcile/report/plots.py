@@ -160,17 +160,18 @@ def trace_plot(fit: Fit) -> Figure:
 
 def loss_plot(fit: Fit) -> Figure:
     """The ADVI loss (negative ELBO) by iteration, on a log scale above its final level: a
-    converged fit ends flat. The last two tenths, which the convergence check compares, are
+    converged fit ends flat. The last two windows, which the convergence check compares, are
     shaded."""
-    from reconcile.inference.advi import GROUP, loss_window
+    from reconcile.inference.advi import GROUP, convergence_window
 
-    loss = fit.idata[GROUP]["loss"].values
+    info = fit.idata[GROUP].to_dataset()
+    loss = info["loss"].values
     floor = np.nanmin(loss)
     fig, ax = plt.subplots(figsize=(8, 3), layout="constrained")
     ax.plot(np.arange(1, loss.size + 1), loss - floor + 1.0, lw=0.6, color="#345")
     ax.set_yscale("log")
     plain_log_ticks(ax.yaxis)
-    ax.axvspan(loss.size - 2 * loss_window(loss.size), loss.size, color="#9ab", alpha=0.3)
+    ax.axvspan(loss.size - 2 * convergence_window(info), loss.size, color="#9ab", alpha=0.3)
     ax.set_xlabel("iteration")
     ax.set_ylabel("loss - min(loss) + 1")
     return fig
