@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shlex
 import subprocess
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -130,13 +131,7 @@ def test_advi_stopped_early_is_judged_on_the_losses_the_stop_read():
         "free_parameters": 10, "pareto_k": 2.0})
     posterior = xr.Dataset({"x": (("chain", "draw"), np.zeros((1, 5)))})
     idata = xr.DataTree.from_dict({"posterior": posterior, GROUP: info})
-
-    class Fitted:
-        pass
-
-    fitted = Fitted()
-    fitted.idata = idata
-    diagnostics = approximation_diagnostics(fitted)
+    diagnostics = approximation_diagnostics(SimpleNamespace(idata=idata))
     assert diagnostics["ok"] and diagnostics["window"] == 1000
     assert diagnostics["loss_drop_per_parameter"] == loss_drop_per_parameter(losses, 1000, 10)
     assert (diagnostics["iterations"], diagnostics["iterations_requested"]) == (8000, 10_000)

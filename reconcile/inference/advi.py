@@ -135,7 +135,7 @@ class StopWhenConverged:
 
 def loss_drop_per_parameter(loss: np.ndarray, window: int, parameters: int) -> float:
     """How much the mean loss fell from the second-last window to the last, per free
-    parameter (NaN when either window holds a non-finite loss)."""
+    parameter (not finite when either window holds a non-finite loss)."""
     last, previous = loss[-window:].mean(), loss[-2 * window:-window].mean()
     return float((previous - last) / parameters)
 
