@@ -329,3 +329,66 @@ def test_posterior_statements_drawn_at_once_follow_the_models_own_draws(seed_dat
     a, b = (x.values.reshape(2000, -1) for x in (at_once["claim_obs"], one_by_one))
     p_values = [ks_2samp(a[:, j], b[:, j], method="asymp").pvalue for j in range(a.shape[1])]
     assert min(p_values) > 1e-3, p_values
+
+
+def _chain_dataset(claims: list[tuple[str, str]]) -> Dataset:
+    """war > front > battle > killed, a chain of single children, beside another leaf."""
+    sources = (Source("a", "A", "official", "x"), Source("b", "B", "monitor", None))
+    quantities = (
+        Quantity("war", "War", "killed", "x"),
+        Quantity("front", "Front", "killed", "x", parent="war"),
+        Quantity("battle", "Battle", "killed", "x", parent="front"),
+        Quantity("killed", "Killed", "killed", "x", parent="battle"),
+        Quantity("other", "Other", "killed", "x", parent="war"),
+    )
+    point = Observation("point", 40, 40)
+    return Dataset(sources, quantities, tuple(
+        Claim(f"c{i}", q, s, "exact", point, "doc.txt", "quote")
+        for i, (q, s) in enumerate(claims)))
+
+
+def test_a_leaf_is_anchored_where_most_speakers_claim_in_its_chain():
+    """The chain runs up while a parent has no other child (war has two: it ends at front);
+    the most speakers win, the highest on a tie."""
+    from reconcile.model.inputs import leaf_anchor
+
+    pinned_battle = _chain_dataset([("killed", "a"), ("battle", "a"), ("battle", "b"),
+                                    ("front", "a"), ("war", "a"), ("war", "b")])
+    assert leaf_anchor(pinned_battle, "killed") == "battle"
+    assert leaf_anchor(pinned_battle, "other") == "other"
+    tied = _chain_dataset([("killed", "a"), ("battle", "b"), ("war", "a")])
+    assert leaf_anchor(tied, "killed") == "battle"  # front has no speaker: battle ties killed
+    only_leaf = _chain_dataset([("killed", "a"), ("killed", "b"), ("front", "a")])
+    assert leaf_anchor(only_leaf, "killed") == "killed"
+    inputs = ModelInputs.from_dataset(pinned_battle)
+    assert [inputs.quantity_ids[q] for q in inputs.leaf_anchor] == ["battle", "other"]
+
+
+def test_an_anchored_leaf_is_the_same_model(default_config):
+    """Sampling the anchor's log count at Student-t(mean + shift) and subtracting the shift
+    (model/counts.py) has Jacobian 1: at matching points the log density and every count
+    equal those of the leaf sampled itself, wherever the remainders are."""
+    import dataclasses
+
+    from reconcile.model.build import build_from_inputs
+
+    dataset = _chain_dataset([("killed", "a"), ("battle", "a"), ("battle", "b"), ("war", "b")])
+    anchored = ModelInputs.from_dataset(dataset, default_config)
+    itself = dataclasses.replace(anchored, leaf_anchor=anchored.leaf_quantity)
+    assert not np.array_equal(anchored.leaf_anchor, itself.leaf_anchor)
+    models = [build_from_inputs(i, default_config) for i in (anchored, itself)]
+    logps = [m.compile_logp() for m in models]
+    counts = [m.compile_fn(m.replace_rvs_by_values([m["count"]])[0], inputs=m.value_vars,
+                           on_unused_input="ignore") for m in models]
+    remainders = list(anchored.remainder_ids)  # war, front, battle
+    rng = np.random.default_rng(3)
+    point = models[1].initial_point()
+    for _ in range(10):
+        trial = {k: v + rng.normal(0, 1.5, size=np.shape(v)) for k, v in point.items()}
+        log_ratio = trial["remainder_log_ratio"]
+        # battle is the anchor of killed: log T_battle = log T_killed + log(1 + rho_battle)
+        shift = np.logaddexp(0.0, log_ratio[remainders.index("battle")])
+        moved = dict(trial, leaf_log=trial["leaf_log"] + np.array([shift, 0.0]))
+        assert logps[0](moved) == pytest.approx(logps[1](trial), rel=1e-10, abs=1e-9)
+        np.testing.assert_allclose(counts[0](moved), counts[1](trial), rtol=1e-10)
+        assert counts[1](trial)[0] > counts[1](trial)[3]  # the remainders are not all 0

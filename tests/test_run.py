@@ -405,7 +405,9 @@ def test_power_scaled_leaf_prior_is_the_standardised_deviates_density(hostile_ru
                if "count_outcome" in post else 0.0)
     mean = (post["count_intercept"].values[..., None]
             + post["count_span_slope"].values[..., None] * inputs.leaf_log_span + outcome)
-    z = (post["leaf_log"].values - mean) / post["count_within_sd"].values[..., None]
+    # each leaf's own log count (leaf_log is its anchor's: model/counts.py)
+    leaf_log = np.log(post["count"].values[..., inputs.leaf_quantity])
+    z = (leaf_log - mean) / post["count_within_sd"].values[..., None]
     expected = stats.t.logpdf(z, fitted.config.truth.within_nu)
     # without the log sd term they would differ by log sd at every draw
     np.testing.assert_allclose(idata["log_prior"]["leaf_log"].values, expected, rtol=0, atol=1e-6)

@@ -27,7 +27,9 @@ import pytensor.tensor as pt
 from reconcile.config import STANCES, ModelConfig
 from reconcile.dataset.records import Dataset
 from reconcile.model.buildable import check_buildable
-from reconcile.model.centring import CENTRED_FROM, centred_sources, source_effects
+from reconcile.model.centring import (CENTRED_FROM, boundary_avoiding_sd, centred_sources,
+                                      source_effects)
+from reconcile.model.counts import true_counts
 from reconcile.model.direction import claim_directions, directed_bias
 from reconcile.model.inputs import ModelInputs
 from reconcile.model.likelihood import claim_likelihood
@@ -43,7 +45,6 @@ from reconcile.model.tolls import (clean_share, count_reading, log_fraction_to_d
 pytensor.config.numba__fastmath = False
 
 OBSERVED = "claim_obs"
-LOG_COUNT_LIMIT = 30.0
 # The model's data are three pm.Data, not one per array: nutpie compiles one numba wrapper
 # per shared variable, and its compilation grew with their number (issue 16: 18 of them took
 # a cached compile of 17 s, 3 took 8 s). Refits swap CLAIM_DATA and PRIOR_DATA.
@@ -55,7 +56,7 @@ CLAIM_ROWS = ("lower", "upper", "has_lower", "has_upper", "is_point", "extra_var
               "clean_share")
 OBSERVATION_ROWS = CLAIM_ROWS[:8]  # the claim's reading (model/inputs.Observations)
 INDEX_ARRAYS = ("claim_quantity", "claim_source", "claim_stance", "source_kind", "pair_quantity",
-                "pair_leaf", "leaf_quantity", "uplift_quantity", "uplift_remainder",
+                "pair_leaf", "leaf_quantity", "leaf_anchor", "uplift_quantity", "uplift_remainder",
                 "leaf_outcome", "claim_toll")
 
 
@@ -123,7 +124,7 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig,
         index.centred = {name: per_leaf[n_leaves + 3 * n_tolls + i * n_sources:][:n_sources]
                          for i, name in enumerate(CENTRED_FROM)}
 
-        log_count = pt.log(_true_counts(inputs, config, index))
+        log_count = pt.log(true_counts(inputs, config, index))
         stance, source_bias = _biases(inputs, config, index)
         index.claim_direction = claim.direction
         to_date = 0.0  # log(toll to date / final toll) of each claim: running tolls only
@@ -192,69 +193,6 @@ def clean_reading(log_count, noise_scale, extra_variance,
             claim_scale(config.tolls.clean_noise * noise_scale, extra_variance, index))
 
 
-def _true_counts(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespace):
-    """T for every quantity, built from the leaves up (one scatter-add).
-
-    A leaf's log count is centred on its pooled prior, not mean + sd * z: claims pin nearly
-    every leaf, and a pinned leaf's z moves as 1 / sd with the pooled sd, a ridge NUTS
-    crosses slowly (seeds, 4 x 600 draws: slowest bulk ESS 121-200 -> 216-245, leapfrog
-    steps 31-33 -> 19-21). A parent's count is the sum of its children's
-    times (1 + rho) when it is not complete, rho being its remainder as a ratio of the
-    children's sum; a complete parent has no remainder. Unrolled, T_q is the sum over the
-    leaves l below q of T_l * exp(A(l) - A(q)), A(q) = sum of log(1 + rho) over q's strict
-    ancestors. The remainder ratio has a log-logistic prior: finite, non-zero density at
-    rho = 0 ("every death is in a listed battle" is plausible) and a Pareto tail above."""
-    truth = config.truth
-    leaf_log_mean, leaf_log_sd = _leaf_log_mean(inputs, config, index), _leaf_log_sd(config)
-    if truth.pooling == "hierarchical":
-        leaf_log = pm.StudentT("leaf_log", nu=truth.within_nu, mu=leaf_log_mean,
-                               sigma=leaf_log_sd, dims="leaf")
-    else:
-        leaf_log = pm.Normal("leaf_log", leaf_log_mean, leaf_log_sd, dims="leaf")
-    # clipped to counts of 1e-13 to 1e13: beyond, no war has a count, and exp over- or
-    # underflows where a sampler's first steps can wander
-    leaf_count = pt.exp(pt.clip(leaf_log, -LOG_COUNT_LIMIT, LOG_COUNT_LIMIT))
-    n_quantities = len(inputs.quantity_ids)
-    uplift = pt.zeros(n_quantities)
-    if inputs.remainder_ids:
-        log_ratio = pm.Logistic("remainder_log_ratio", mu=truth.remainder_log_ratio,
-                                s=truth.remainder_scale, dims="remainder")
-        pm.Deterministic("remainder_ratio", pt.exp(log_ratio), dims="remainder")
-        log_growth = pt.softplus(log_ratio)  # log(1 + rho)
-        uplift = pt.inc_subtensor(uplift[index.uplift_quantity],
-                                  log_growth[index.uplift_remainder])
-    path_growth = pt.exp(uplift[index.leaf_quantity][index.pair_leaf]
-                         - uplift[index.pair_quantity])
-    total = pt.zeros(n_quantities)
-    total = pt.inc_subtensor(total[index.pair_quantity], leaf_count[index.pair_leaf] * path_growth)
-    return pm.Deterministic("count", total, dims="quantity")
-
-
-def _leaf_log_mean(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespace):
-    """Prior mean of each leaf's log count: pooled by span and outcome (non-centred
-    intercept and slope)."""
-    truth = config.truth
-    if truth.pooling == "independent":
-        return truth.mu
-    intercept = pm.Deterministic(
-        "count_intercept", truth.intercept + truth.intercept_sd * pm.Normal("count_intercept_z"))
-    slope = pm.Deterministic(
-        "count_span_slope",
-        truth.span_slope + truth.span_slope_sd * pm.Normal("count_span_slope_z"))
-    if len(inputs.outcome_ids) > 1:
-        outcome = pm.ZeroSumNormal("count_outcome", sigma=truth.outcome_sd, dims="outcome")
-    else:
-        outcome = pt.zeros(1)
-    return intercept + slope * index.leaf_log_span + outcome[index.leaf_outcome]
-
-
-def _leaf_log_sd(config: ModelConfig):
-    truth = config.truth
-    if truth.pooling == "independent":
-        return truth.sigma
-    return _boundary_avoiding_sd("count_within_sd", truth.within_sd)
-
-
 def _biases(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespace):
     """Stance effects and each source's own bias (kind effect + source deviation), log scale.
 
@@ -268,7 +206,7 @@ def _biases(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespace):
         kind = pm.ZeroSumNormal("kind_bias", sigma=config.bias.kind_sigma, dims="kind")
     else:
         kind = pt.zeros(1)
-    source_sd = _boundary_avoiding_sd("source_bias_sd", config.bias.source_sigma)
+    source_sd = boundary_avoiding_sd("source_bias_sd", config.bias.source_sigma)
     source_bias = pm.Deterministic(
         "source_bias", source_effects(
             "source_bias", kind[index.source_kind], source_sd, index.centred["source_bias"],
@@ -277,20 +215,13 @@ def _biases(inputs: ModelInputs, config: ModelConfig, index: SimpleNamespace):
     return stance, source_bias
 
 
-def _boundary_avoiding_sd(name: str, mean: float):
-    """Gamma(2) prior with the given mean for a between-source sd: zero density at 0, so the
-    sampler never enters the funnel where the sd collapses (Chung et al. 2013). Most
-    sources make one or two claims, so the data say little about these sds."""
-    return pm.Gamma(name, alpha=2.0, beta=2.0 / mean)
-
-
 def _noise_scales(config: ModelConfig, index: SimpleNamespace):
     """Per-source noise scale, hierarchical within kind (kind effects non-centred, source
     deviations as centring.py writes them)."""
     noise = config.noise
     kind_z = pm.Normal("noise_kind_z", 0.0, 1.0, dims="kind")
     kind_log_scale = np.log(noise.sigma_median) + noise.sigma_kind_sd * kind_z
-    source_sd = _boundary_avoiding_sd("noise_source_sd", noise.sigma_source_sd)
+    source_sd = boundary_avoiding_sd("noise_source_sd", noise.sigma_source_sd)
     log_scale = source_effects("noise_source", kind_log_scale[index.source_kind], source_sd,
                                index.centred["noise_source"])
     return pm.Deterministic("noise_scale", pt.exp(log_scale), dims="source")

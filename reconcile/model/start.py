@@ -54,7 +54,7 @@ def leaf_log_centres(inputs: ModelInputs) -> np.ndarray:
 
 
 def data_informed_start(inputs: ModelInputs, config: ModelConfig) -> dict[str, np.ndarray]:
-    """Initial values (PyMC's ``start``) for the leaves' log counts ``leaf_log``: each
+    """Initial values (PyMC's ``start``) for ``leaf_log``: each
     claimed leaf at its claims' centre, no further than MAX_START_Z prior sds (under the
     prior's central hyperparameters) from its prior mean; the prior mean for a leaf nothing
     is claimed about."""
@@ -64,4 +64,13 @@ def data_informed_start(inputs: ModelInputs, config: ModelConfig) -> dict[str, n
     else:
         mean, sd = truth.intercept + truth.span_slope * inputs.leaf_log_span, truth.within_sd
     z = (leaf_log_centres(inputs) - mean) / sd
-    return {"leaf_log": mean + sd * np.clip(np.nan_to_num(z, nan=0.0), -MAX_START_Z, MAX_START_Z)}
+    leaf_start = mean + sd * np.clip(np.nan_to_num(z, nan=0.0), -MAX_START_Z, MAX_START_Z)
+    return {"leaf_log": leaf_start + anchor_shift_at_start(inputs, config)}
+
+
+def anchor_shift_at_start(inputs: ModelInputs, config: ModelConfig) -> np.ndarray:
+    """log(T_anchor / T_leaf) of each leaf (model/counts.py) with every remainder ratio at
+    its initial value, the centre of its prior: ``leaf_log`` holds the anchor's log count."""
+    links = np.bincount(inputs.uplift_quantity, minlength=len(inputs.quantity_ids))
+    growth = np.logaddexp(0.0, config.truth.remainder_log_ratio)  # softplus: log(1 + rho)
+    return growth * (links[inputs.leaf_quantity] - links[inputs.leaf_anchor])
