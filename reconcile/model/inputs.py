@@ -194,7 +194,7 @@ def leaf_anchor(dataset: Dataset, leaf: str) -> str:
     tie the top: on the seed data (a chain of three quantities with one claim each, seeds 0-9,
     4 x 2,000 draws) the smallest tail ESS of any parameter was 437-789 (median 594), against
     247-1,014 (median 454) with every leaf its own anchor, where a remainder of the chain was
-    the slowest parameter at 6 of the 10 seeds."""
+    the slowest parameter at 7 of the 10 seeds."""
     chain = [leaf]
     for ancestor in dataset.ancestors(leaf):
         if len(dataset.children[ancestor]) != 1:
