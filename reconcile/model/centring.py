@@ -99,13 +99,14 @@ def within_kind_zero_sum(z, kind, member):
     return grouped * (z - kind_mean) * scale + (1.0 - grouped) * z
 
 
-__all__ = ["CENTRED_FROM", "MEASURED_FROM", "PINNED_IN_KIND", "centred_sources",
-           "cross_checked_evidence", "source_effects",
-           "within_kind_zero_sum"]
-
-
 def boundary_avoiding_sd(name: str, mean: float):
     """Gamma(2) prior with the given mean for a between-source or between-leaf sd: zero
     density at 0, so the sampler never enters the funnel where the sd collapses (Chung et al.
     2013). Most sources make one or two claims, so the data say little about these sds."""
     return pm.Gamma(name, alpha=2.0, beta=2.0 / mean)
+
+
+__all__ = ["CENTRED_FROM", "MEASURED_FROM", "PINNED_IN_KIND", "boundary_avoiding_sd",
+           "centred_sources", "cross_checked_evidence", "source_effects",
+           "within_kind_zero_sum"]
+
