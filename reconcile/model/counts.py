@@ -9,7 +9,7 @@ and the seed run's slowest parameter was that remainder (tail ESS 359 of 8,000 d
 same model written downward from the parent, log T_child = log T_parent - softplus(log rho),
 leaves log rho free where the parent is pinned. A shift by a function of the other variables
 has Jacobian 1, so both are the same prior: sampling a leaf's anchor (the leaf or a
-single-child ancestor, model/inputs.leaf_anchors) at Student-t(mean + shift) and
+single-child ancestor, model/inputs.leaf_anchor) at Student-t(mean + shift) and
 subtracting the shift gives the leaf Student-t(mean) exactly, and prior draws stay plain
 draws (no potential).
 """
