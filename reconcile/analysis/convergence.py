@@ -10,6 +10,7 @@ import arviz_stats as azs
 import numpy as np
 import xarray as xr
 
+from reconcile.analysis.rank_diagnostics import TAIL_PROB, rank_diagnostics
 from reconcile.constants import (
     MAX_RHAT, MIN_BFMI, MIN_ESS_BULK, MIN_ESS_TAIL, PARETO_K_BAD, SAMPLE_DIMS,
 )
@@ -36,9 +37,7 @@ def convergence_diagnostics(fit: Fit) -> dict:
     posterior = fit.idata.posterior.to_dataset()
     stats = fit.idata.sample_stats.to_dataset()
     free = [name for name in posterior.data_vars if _varies(posterior[name])]
-    rhat = azs.rhat(posterior[free], sample_dims=list(SAMPLE_DIMS))
-    ess_bulk = azs.ess(posterior[free], sample_dims=list(SAMPLE_DIMS), method="bulk")
-    ess_tail = azs.ess(posterior[free], sample_dims=list(SAMPLE_DIMS), method="tail")
+    rhat, ess_bulk, ess_tail = rank_diagnostics(posterior[free])
     max_rhat = max(float(rhat[v].max()) for v in free)
     min_bulk = min(float(ess_bulk[v].min()) for v in free)
     min_tail = min(float(ess_tail[v].min()) for v in free)
@@ -79,7 +78,8 @@ def convergence_diagnostics(fit: Fit) -> dict:
         "draws": int(posterior.sizes["draw"]),
         "chains": int(posterior.sizes["chain"]),
         "thresholds": {"max_r_hat": MAX_RHAT, "min_ess_bulk": MIN_ESS_BULK,
-                       "min_ess_tail": MIN_ESS_TAIL, "min_bfmi": MIN_BFMI},
+                       "min_ess_tail": MIN_ESS_TAIL, "min_bfmi": MIN_BFMI,
+                       "ess_tail_quantiles": [TAIL_PROB, 1 - TAIL_PROB]},
     }
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from reconcile.analysis.flags import flag_column
+from reconcile.analysis.rank_diagnostics import rank_diagnostics
 from reconcile.config import STANCES
 from reconcile.constants import HEADLINE_PROB, INTERVAL_PROBS, SAMPLE_DIMS, interval_columns
 from reconcile.model.direction import SIGN, directed_bias
@@ -48,12 +49,9 @@ def estimates_table(fit: Fit) -> pd.DataFrame:
     if fit.approximate:  # independent draws of an approximation: no chains to compare
         table["r_hat"] = table["ess_bulk"] = table["ess_tail"] = np.nan
     else:
-        dims = list(SAMPLE_DIMS)
-        table["r_hat"] = azs.rhat(posterior[["count"]], sample_dims=dims)["count"].values
-        table["ess_bulk"] = azs.ess(posterior[["count"]], sample_dims=dims,
-                                    method="bulk")["count"].values
-        table["ess_tail"] = azs.ess(posterior[["count"]], sample_dims=dims,
-                                    method="tail")["count"].values
+        rhat, bulk, tail = rank_diagnostics(posterior[["count"]])
+        table["r_hat"], table["ess_bulk"], table["ess_tail"] = (
+            rhat["count"].values, bulk["count"].values, tail["count"].values)
     counts = Counter(c.quantity_id for c in fit.dataset.claims)
     table["n_claims"] = [counts.get(q, 0) for q in quantity_ids]
     table["flags"] = flag_column(fit.dataset, quantity_ids, table["r_hat"], table["ess_bulk"],

@@ -100,15 +100,14 @@ def structure_digest(dataset: Dataset) -> str:
 
 
 def _record(task: FitTask, idata) -> FitRecord:
-    import arviz_stats as azs
+    from reconcile.analysis.rank_diagnostics import rank_diagnostics
 
     posterior = idata.posterior.to_dataset()
     # variables with a constant element (the fixed anchor's stance) have no R-hat; their
     # free counterparts (stance_z) are checked instead, as in the run's diagnostics
     free = [v for v in posterior.data_vars
             if float(posterior[v].std(["chain", "draw"]).min()) > 0]
-    rhat = azs.rhat(posterior[free], sample_dims=["chain", "draw"])
-    ess = azs.ess(posterior[free], sample_dims=["chain", "draw"], method="bulk")
+    rhat, ess, _ = rank_diagnostics(posterior[free])
     rng = np.random.default_rng(task.seed)
     rows = []
     for name, dim in RANKED.items():
