@@ -106,3 +106,16 @@ def test_tail_ess_does_not_follow_arviz_interval_setting():
     xr.testing.assert_identical(before, after)
     # ArviZ's default moved with the setting (0.5: both quantiles at the median)
     assert not np.allclose(arviz_default["theta"].values, after["theta"].values)
+
+
+@pytest.mark.parametrize("chains", [4, 1])
+def test_relative_ess_is_the_r_eff_arviz_loo_computes(chains):
+    from arviz_stats.loo.loo_helper import _get_r_eff
+
+    posterior = _draws(np.random.default_rng(13), chains, 400)
+    posterior["fixed"] = xr.full_like(posterior["scalar"], 0.8)  # ESS: all draws
+    tree = xr.DataTree.from_dict({"posterior": posterior})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = _get_r_eff(tree, chains * 400)
+    assert rd.relative_ess(posterior) == pytest.approx(expected, rel=1e-9)

@@ -38,8 +38,7 @@ def rank_diagnostics(posterior: xr.Dataset) -> tuple[xr.Dataset, xr.Dataset, xr.
     for name, values in posterior.data_vars.items():
         other = [d for d in values.dims if d not in SAMPLE_DIMS]
         ordered = values.transpose(*other, *SAMPLE_DIMS)
-        draws = ordered.values.reshape(-1, *ordered.shape[-2:])
-        columns = _in_blocks(draws)
+        columns = _in_blocks(ordered.values.reshape(-1, *ordered.shape[-2:]), _block)
         for result, column in zip(results, columns):
             result[name] = xr.DataArray(column.reshape(ordered.shape[:-2]),
                                         coords={d: ordered[d] for d in other
@@ -48,18 +47,43 @@ def rank_diagnostics(posterior: xr.Dataset) -> tuple[xr.Dataset, xr.Dataset, xr.
     return tuple(xr.Dataset(result) for result in results)
 
 
-def _in_blocks(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(parameters, chains, draws) -> R-hat, bulk ESS, tail ESS per parameter, block by
-    block on every core (NumPy's sorts and transforms release the GIL; each block's
-    numbers are the same whichever thread computes it)."""
+def relative_ess(posterior: xr.Dataset) -> float:
+    """The r_eff ArviZ's loo computes when it is not given one: the mean over every element
+    of every variable of its ESS of the mean (split chains, no ranks), over the number of
+    draws; 1 with one chain. At 11,000 parameters ArviZ's own took about half of loo's
+    time."""
+    if posterior.sizes["chain"] == 1:
+        return 1.0
+    values = [_in_blocks(posterior[name].transpose(..., *SAMPLE_DIMS).values
+                         .reshape(-1, *(posterior.sizes[d] for d in SAMPLE_DIMS)),
+                         _mean_block)[0]
+              for name in posterior.data_vars]
+    return float(np.hstack(values).mean() / (posterior.sizes["chain"] * posterior.sizes["draw"]))
+
+
+def _in_blocks(draws: np.ndarray, block_function) -> tuple[np.ndarray, ...]:
+    """``block_function`` of (parameters, chains, draws), block by block on every core
+    (NumPy's sorts and transforms release the GIL; each block's numbers are the same
+    whichever thread computes it), its outputs joined."""
     per_block = max(1, BLOCK_VALUES // max(1, draws[0].size))
     blocks = [draws[start:start + per_block] for start in range(0, len(draws), per_block)]
     if len(blocks) == 1:
-        parts = [_block(blocks[0])]
+        parts = [block_function(blocks[0])]
     else:
         with ThreadPoolExecutor(min(len(blocks), available_cores())) as pool:
-            parts = list(pool.map(_block, blocks))
-    return tuple(np.concatenate([part[i] for part in parts]) for i in range(3))
+            parts = list(pool.map(block_function, blocks))
+    return tuple(np.concatenate([part[i] for part in parts]) for i in range(len(parts[0])))
+
+
+def _mean_block(draws: np.ndarray) -> tuple[np.ndarray]:
+    """ESS of the mean of (parameters, chains, draws): arviz_stats' _ess_mean."""
+    draws = np.asarray(draws, dtype=float)
+    if draws.shape[-1] < 4:
+        return (np.full(len(draws), np.nan),)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ess = _ess(_split_chains(draws))
+    ess[np.isnan(draws).any(axis=(1, 2))] = np.nan
+    return (ess,)
 
 
 def _block(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -180,4 +204,4 @@ def _autocorrelations(chains: np.ndarray) -> np.ndarray:
     return 1.0 - (mean_var[:, None] - autocov.mean(axis=1)) / var_plus[:, None]
 
 
-__all__ = ["TAIL_PROB", "rank_diagnostics"]
+__all__ = ["TAIL_PROB", "rank_diagnostics", "relative_ess"]

@@ -7,11 +7,10 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import arviz_stats as azs
 import pandas as pd
 
 from reconcile.analysis.convergence import diagnostics
-from reconcile.analysis.ppc import claim_checks
+from reconcile.analysis.ppc import claim_checks, claim_loo
 from reconcile.analysis.summaries import estimates_table, source_bias_table, stance_effects_table
 from reconcile.analysis.toll_series import toll_series_table
 from reconcile.constants import PARETO_K_BAD
@@ -42,7 +41,7 @@ def run_tables(fitted: Fit, seed: int) -> RunTables:
     with warnings.catch_warnings():
         # ArviZ warns when Pareto k > 0.7; the claims table and report show each k instead
         warnings.filterwarnings("ignore", message="Estimated shape parameter of Pareto")
-        loo = azs.loo(fitted.idata, pointwise=True, var_name="claim_obs")
+        loo = claim_loo(fitted)
         checks = claim_checks(fitted, seed=seed, loo=loo)
     return RunTables(
         estimates=estimates_table(fitted),
