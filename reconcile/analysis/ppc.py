@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from reconcile.analysis.psis import psis_log_weights
 from reconcile.analysis.rank_diagnostics import relative_ess
 from reconcile.config import ModelConfig
 from reconcile.constants import PARETO_K_BAD
@@ -136,10 +137,13 @@ def claim_checks(fit: Fit, seed: int = 0, loo=None) -> pd.DataFrame:
 
 
 def claim_loo(fit: Fit):
-    """ArviZ's pointwise PSIS-LOO of the claims, given the r_eff it would compute itself
-    (rank_diagnostics.relative_ess: the same number, vectorized)."""
-    return azs.loo(fit.idata, pointwise=True, var_name="claim_obs",
-                   reff=relative_ess(fit.idata.posterior.to_dataset()))
+    """ArviZ's pointwise PSIS-LOO of the claims, given the r_eff, log weights and Pareto k
+    it would compute itself, one claim at a time (rank_diagnostics.relative_ess and
+    psis.psis_log_weights: the same numbers, vectorized)."""
+    reff = relative_ess(fit.idata.posterior.to_dataset())
+    log_weights, pareto_k = psis_log_weights(fit.idata.log_likelihood["claim_obs"], reff)
+    return azs.loo(fit.idata, pointwise=True, var_name="claim_obs", reff=reff,
+                   log_weights=log_weights, pareto_k=pareto_k)
 
 
 def _flat(values: xr.DataArray) -> np.ndarray:

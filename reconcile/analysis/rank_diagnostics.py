@@ -38,7 +38,7 @@ def rank_diagnostics(posterior: xr.Dataset) -> tuple[xr.Dataset, xr.Dataset, xr.
     for name, values in posterior.data_vars.items():
         other = [d for d in values.dims if d not in SAMPLE_DIMS]
         ordered = values.transpose(*other, *SAMPLE_DIMS)
-        columns = _in_blocks(ordered.values.reshape(-1, *ordered.shape[-2:]), _block)
+        columns = in_blocks(ordered.values.reshape(-1, *ordered.shape[-2:]), _block)
         for result, column in zip(results, columns):
             result[name] = xr.DataArray(column.reshape(ordered.shape[:-2]),
                                         coords={d: ordered[d] for d in other
@@ -54,17 +54,17 @@ def relative_ess(posterior: xr.Dataset) -> float:
     time."""
     if posterior.sizes["chain"] == 1:
         return 1.0
-    values = [_in_blocks(posterior[name].transpose(..., *SAMPLE_DIMS).values
+    values = [in_blocks(posterior[name].transpose(..., *SAMPLE_DIMS).values
                          .reshape(-1, *(posterior.sizes[d] for d in SAMPLE_DIMS)),
                          _mean_block)[0]
               for name in posterior.data_vars]
     return float(np.hstack(values).mean() / (posterior.sizes["chain"] * posterior.sizes["draw"]))
 
 
-def _in_blocks(draws: np.ndarray, block_function) -> tuple[np.ndarray, ...]:
-    """``block_function`` of (parameters, chains, draws), block by block on every core
-    (NumPy's sorts and transforms release the GIL; each block's numbers are the same
-    whichever thread computes it), its outputs joined."""
+def in_blocks(draws: np.ndarray, block_function) -> tuple[np.ndarray, ...]:
+    """``block_function`` of rows of ``draws`` (a parameter's or a claim's draws each),
+    block by block on every core (NumPy's sorts, transforms and ufuncs release the GIL;
+    each block's numbers are the same whichever thread computes it), its outputs joined."""
     per_block = max(1, BLOCK_VALUES // max(1, draws[0].size))
     blocks = [draws[start:start + per_block] for start in range(0, len(draws), per_block)]
     if len(blocks) == 1:
@@ -204,4 +204,4 @@ def _autocorrelations(chains: np.ndarray) -> np.ndarray:
     return 1.0 - (mean_var[:, None] - autocov.mean(axis=1)) / var_plus[:, None]
 
 
-__all__ = ["TAIL_PROB", "rank_diagnostics", "relative_ess"]
+__all__ = ["TAIL_PROB", "in_blocks", "rank_diagnostics", "relative_ess"]
