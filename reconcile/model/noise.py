@@ -47,11 +47,18 @@ class StudentT:
         against 199 ns a value; about 40 s of a 100,000-claim run)."""
         if self.nu != 4:
             return special.stdtr(self.nu, z)
-        a = np.abs(z)
-        radius = np.hypot(2.0, a)
-        e = 4.0 / (radius * (radius + a))
-        lower_tail = e * e * (3.0 - e) / 4.0
-        return np.where(z <= 0, lower_tail, 1.0 - lower_tail)
+        # in place, the operations and their order unchanged: the checks evaluate 10^8
+        # values at 5,000 claims, where fresh temporaries cost a third of the time
+        radius = np.hypot(2.0, z)
+        e = np.abs(z)
+        e += radius
+        e *= radius
+        np.divide(4.0, e, out=e)
+        lower_tail = e * e
+        e = np.subtract(3.0, e, out=e)
+        lower_tail *= e
+        lower_tail /= 4.0
+        return np.subtract(1.0, lower_tail, out=lower_tail, where=z > 0)
 
     def draws(self, rng: np.random.Generator, size) -> np.ndarray:
         return rng.standard_t(self.nu, size=size)
