@@ -124,6 +124,14 @@ def test_failed_diagnostics_are_marked_in_every_output(hostile_run) -> None:
     assert az.from_netcdf(out / "posterior.nc").attrs["diagnostics_ok"] == 0
 
 
+def test_the_report_says_which_quantiles_the_tail_ess_tests(hostile_run, report) -> None:
+    """The tail ESS is tested at the 5% and 95% quantiles (analysis/rank_diagnostics.py),
+    recorded in diagnostics.json and named in the report's diagnostics table."""
+    diagnostics = json.loads((hostile_run.result.out_dir / "diagnostics.json").read_text())
+    assert diagnostics["thresholds"]["ess_tail_quantiles"] == [0.05, 0.95]
+    assert "min ESS tail (at the 5% and 95% quantiles)" in report
+
+
 @pytest.mark.parametrize("table", ["estimates.csv", "sources.csv", "claims.csv"])
 def test_no_csv_cell_is_a_formula(hostile_run, table: str) -> None:
     cells = text_cells(hostile_run.result.out_dir / table)
