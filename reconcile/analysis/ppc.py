@@ -10,7 +10,7 @@ where F is the predictive CDF of the log statement in one posterior draw. With u
 mid-PIT) a claim right in the middle of the predictive gets 0.5; the two-sided tail
 probability ``2 min(PIT, 1 - PIT)`` says how surprising the claim is given the estimate and
 the source's bias. With u uniform, PITs of a well-specified model are uniform, which the PPC
-plot checks. Pareto k comes from ArviZ's PSIS-LOO on the pointwise log-likelihood.
+plot checks. Pareto k comes from the claims' PSIS-LOO (psis.py: ArviZ's numbers, vectorized).
 """
 
 from __future__ import annotations
@@ -19,13 +19,11 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
-import arviz_stats as azs
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from reconcile.analysis.psis import psis_log_weights
-from reconcile.analysis.rank_diagnostics import relative_ess
+from reconcile.analysis.psis import claim_loo
 from reconcile.config import ModelConfig
 from reconcile.constants import PARETO_K_BAD
 from reconcile.config import STANCES
@@ -106,7 +104,7 @@ class _PredictiveDraws:
 
 def claim_checks(fit: Fit, seed: int = 0, loo=None) -> pd.DataFrame:
     """One row per claim: mid-PIT, tail probability, randomized PIT, Pareto k, outlier flag.
-    ``loo``: ArviZ's pointwise PSIS-LOO of the claims, when the caller has it already."""
+    ``loo``: the claims' PSIS-LOO (psis.claim_loo), when the caller has it already."""
     n_claims = len(fit.dataset.claims)
     mid_pit, randomized = np.empty(n_claims), np.empty(n_claims)
     uniform = np.random.default_rng(seed).uniform(size=n_claims)
@@ -118,7 +116,7 @@ def claim_checks(fit: Fit, seed: int = 0, loo=None) -> pd.DataFrame:
         randomized[block] = (below + uniform[block] * inside).mean(axis=0)
     tail = 2 * np.minimum(mid_pit, 1 - mid_pit)
     if loo is None:
-        loo = claim_loo(fit)
+        loo = claim_loo(fit.idata)
     pareto_k = np.asarray(loo.pareto_k).reshape(-1)
     dataset = fit.dataset
     return pd.DataFrame({
@@ -134,16 +132,6 @@ def claim_checks(fit: Fit, seed: int = 0, loo=None) -> pd.DataFrame:
         "outlier": tail < OUTLIER_TAIL_PROB,
         "influential": pareto_k > PARETO_K_BAD,
     })
-
-
-def claim_loo(fit: Fit):
-    """ArviZ's pointwise PSIS-LOO of the claims, given the r_eff, log weights and Pareto k
-    it would compute itself, one claim at a time (rank_diagnostics.relative_ess and
-    psis.psis_log_weights: the same numbers, vectorized)."""
-    reff = relative_ess(fit.idata.posterior.to_dataset())
-    log_weights, pareto_k = psis_log_weights(fit.idata.log_likelihood["claim_obs"], reff)
-    return azs.loo(fit.idata, pointwise=True, var_name="claim_obs", reff=reff,
-                   log_weights=log_weights, pareto_k=pareto_k)
 
 
 def _flat(values: xr.DataArray) -> np.ndarray:

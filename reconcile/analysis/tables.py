@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from reconcile.analysis.convergence import diagnostics
-from reconcile.analysis.ppc import claim_checks, claim_loo
+from reconcile.analysis.ppc import claim_checks
+from reconcile.analysis.psis import claim_loo
 from reconcile.analysis.summaries import estimates_table, source_bias_table, stance_effects_table
 from reconcile.analysis.toll_series import toll_series_table
 from reconcile.constants import PARETO_K_BAD
@@ -41,7 +42,7 @@ def run_tables(fitted: Fit, seed: int) -> RunTables:
     with warnings.catch_warnings():
         # ArviZ warns when Pareto k > 0.7; the claims table and report show each k instead
         warnings.filterwarnings("ignore", message="Estimated shape parameter of Pareto")
-        loo = claim_loo(fitted)
+        loo = claim_loo(fitted.idata)
         checks = claim_checks(fitted, seed=seed, loo=loo)
     return RunTables(
         estimates=estimates_table(fitted),
