@@ -70,7 +70,7 @@ def psis_log_weights(log_likelihood: xr.DataArray, r_eff: float
     Pareto k of each observation, as ``log_likelihood.azstats.psislw(r_eff)`` gives them."""
     other = [d for d in log_likelihood.dims if d not in SAMPLE_DIMS]
     ordered = log_likelihood.transpose(*other, *SAMPLE_DIMS)
-    values = -ordered.values.reshape(-1, ordered.shape[-2] * ordered.shape[-1])
+    values = ordered.values.reshape(-1, ordered.shape[-2] * ordered.shape[-1])
     n_draws = values.shape[1]
     n_tail = int(np.floor(3 * (n_draws / r_eff) ** 0.5) if n_draws * r_eff > 225
                  else np.floor(n_draws / 5))
@@ -83,11 +83,13 @@ def psis_log_weights(log_likelihood: xr.DataArray, r_eff: float
                          coords={d: coords[d] for d in other if d in coords}, dims=other))
 
 
-def _smoothed(log_ratios: np.ndarray, n_tail: int) -> tuple[np.ndarray, np.ndarray]:
-    """(observations, draws) log importance ratios -> smoothed normalised log weights and
-    Pareto k: arviz_stats' _ps_tail(tail="right", smooth_draws=True, log_weights=True)."""
-    n_draws = log_ratios.shape[1]
-    ratios = log_ratios - log_ratios.max(axis=1, keepdims=True)
+def _smoothed(log_likelihood: np.ndarray, n_tail: int) -> tuple[np.ndarray, np.ndarray]:
+    """(observations, draws) log densities -> smoothed normalised log weights (the log
+    importance ratios are their negatives, made here a block at a time) and Pareto k:
+    arviz_stats' _ps_tail(tail="right", smooth_draws=True, log_weights=True)."""
+    n_draws = log_likelihood.shape[1]
+    ratios = -log_likelihood
+    ratios -= ratios.max(axis=1, keepdims=True)
     order = np.argsort(ratios, axis=1)
     tail_at = order[:, n_draws - n_tail:]
     tail = np.take_along_axis(ratios, tail_at, axis=1)  # ascending

@@ -3,7 +3,6 @@ and the notebooks read them from here."""
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,11 +38,8 @@ class RunTables:
 def run_tables(fitted: Fit, seed: int) -> RunTables:
     """Estimates, biases, stance effects, claim checks, diagnostics and LOO of a fit (the
     sensitivity section is added by the pipeline)."""
-    with warnings.catch_warnings():
-        # ArviZ warns when Pareto k > 0.7; the claims table and report show each k instead
-        warnings.filterwarnings("ignore", message="Estimated shape parameter of Pareto")
-        loo = claim_loo(fitted.idata)
-        checks = claim_checks(fitted, seed=seed, loo=loo)
+    loo = claim_loo(fitted.idata)
+    checks = claim_checks(fitted, seed=seed, loo=loo)
     return RunTables(
         estimates=estimates_table(fitted),
         sources=source_bias_table(fitted),
