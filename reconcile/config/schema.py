@@ -164,15 +164,15 @@ class TollConfig(_Strict):
     timescale_sd: float = Field(1.5, gt=0, description="log-scale sd of the timescale")
     shape_sd: float = Field(0.25, gt=0, description="log-scale sd of the counting's shape about 1")
     count_reading: float = Field(0.5, gt=0, le=1, description=(
-        "a running toll's figure stated by a source with no stake in it (a third-party "
-        "claim: the health ministry's count of a disaster's dead) is a count to date, not an "
-        "estimate: its source's bias applies times this factor (1: read like any claim); "
-        "its noise, which also carries the curve's misfit, keeps its prior"))
+        "a third party's figure for a running toll (a health ministry's count) is a count "
+        "to date, not an estimate: its source's bias applies times this factor (1: as any "
+        "claim); its noise, which also carries the curve's misfit, keeps its prior"))
     clean_share: float = Field(0.0, ge=0, lt=1, description=(
         "prior probability that a count to date is clean: read with no bias and "
         "clean_noise times its source's noise (else as count_reading says); 0: off"))
-    clean_noise: float = Field(0.5, gt=0, le=1, description=(
-        "a clean count's noise scale, as a share of its source's"))
+    clean_noise: float = Field(0.5, gt=0, le=1, description="a clean count's noise / its source's")
+    clean_by: Literal["update", "speaker"] = Field("update", description=(
+        "what is clean or not as one: an update, or a speaker's series on the toll"))
     late_share_median: float = Field(0.03, ge=0, lt=1, description=(
         "prior median of a toll's late share: the part of the final toll that arrives over "
         "late_days after the event (the wounded who die later, remains identified months "

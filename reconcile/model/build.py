@@ -57,7 +57,8 @@ CLAIM_ROWS = ("lower", "upper", "has_lower", "has_upper", "is_point", "extra_var
 OBSERVATION_ROWS = CLAIM_ROWS[:8]  # the claim's reading (model/inputs.Observations)
 INDEX_ARRAYS = ("claim_quantity", "claim_source", "claim_stance", "source_kind", "pair_quantity",
                 "pair_leaf", "leaf_quantity", "leaf_anchor", "uplift_quantity", "uplift_remainder",
-                "leaf_outcome", "claim_toll")
+                "leaf_outcome", "claim_toll", "clean_claims", "clean_cell", "clean_previous_cell",
+                "clean_lead", "clean_table")
 
 
 def model_data(inputs: ModelInputs, config: ModelConfig,
@@ -138,10 +139,12 @@ def build_from_inputs(inputs: ModelInputs, config: ModelConfig,
         scale = claim_scale(noise_scale, claim.extra_variance, index)
         clean = None
         if values[CLAIM_DATA][CLAIM_ROWS.index("clean_share")].any():  # counts read as clean
-            clean = clean_reading(log_count, noise_scale, claim.extra_variance, index, config,
-                                  to_date)
+            clean = (*clean_reading(log_count, noise_scale, claim.extra_variance, index, config,
+                                    to_date), claim.clean_share, index.clean_lead)
         claim_likelihood(OBSERVED, loc, scale, claim, far_scale, config,
-                         inputs.observations.stated, mark_denials, clean, compiled_loop)
+                         inputs.observations.stated, mark_denials, clean, compiled_loop,
+                         (index.clean_claims, index.clean_cell, index.clean_previous_cell,
+                          index.clean_table[0], index.clean_table[1]))
     return model
 
 

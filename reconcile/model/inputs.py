@@ -16,6 +16,7 @@ from reconcile.config import STANCES, ModelConfig
 from reconcile.dataset.fields import parse_moment
 from reconcile.dataset.records import Dataset, Quantity
 from reconcile.config import NoiseConfig, ReadingConfig
+from reconcile.model.clean_counts import CleanGroups
 from reconcile.model.tolls import TollInputs
 from reconcile.observations import LITERAL, Observation, log_bounds
 
@@ -92,6 +93,29 @@ class ModelInputs:
     weight: np.ndarray  # 1 / size of the claim's evidence group
     observations: Observations
     tolls: TollInputs  # cumulative quantities, and each claim's date on their time axes
+    clean_groups: CleanGroups  # counts to date that share a clean-or-not reading
+
+    @property
+    def clean_claims(self) -> np.ndarray:
+        return self.clean_groups.claims
+
+    @property
+    def clean_cell(self) -> np.ndarray:
+        return self.clean_groups.cell
+
+    @property
+    def clean_previous_cell(self) -> np.ndarray:
+        return self.clean_groups.previous_cell
+
+    @property
+    def clean_lead(self) -> np.ndarray:
+        return self.clean_groups.lead
+
+    @property
+    def clean_table(self) -> np.ndarray:
+        """The group table's (n_groups, width), as data: a shape fixed in the graph would
+        make every dataset's model compile anew."""
+        return np.array([self.clean_groups.n_groups, self.clean_groups.width], dtype=np.int64)
 
     @property
     def claim_toll(self) -> np.ndarray:
@@ -125,6 +149,9 @@ class ModelInputs:
         leaves = [dataset.quantity_by_id[q] for q in leaf_ids]
         outcomes = tuple(sorted({q.outcome for q in leaves}))
         kind_index = {k: i for i, k in enumerate(kinds)}
+        claim_stance = np.array([STANCES.index(dataset.stance(c)) for c in dataset.claims],
+                                dtype=np.int64)
+        tolls = TollInputs.from_dataset(dataset, config.tolls.min_open_span_days)
         return cls(
             quantity_ids=quantity_ids,
             leaf_ids=leaf_ids,
@@ -146,14 +173,15 @@ class ModelInputs:
                                     dtype=np.int64),
             claim_source=np.array([speaker_index[c.source_id] for c in dataset.claims],
                                   dtype=np.int64),
-            claim_stance=np.array([STANCES.index(dataset.stance(c)) for c in dataset.claims],
-                                  dtype=np.int64),
+            claim_stance=claim_stance,
             source_kind=np.array([kind_index[dataset.source_by_id[s].kind] for s in speakers],
                                  dtype=np.int64),
             weight=evidence_weights(dataset, config.dependence.identical_figures == "once"),
             observations=Observations.from_observations([c.observation for c in dataset.claims],
                                                         config.readings, config.noise),
-            tolls=TollInputs.from_dataset(dataset, config.tolls.min_open_span_days),
+            tolls=tolls,
+            clean_groups=CleanGroups.from_dataset(dataset, tolls, claim_stance,
+                                                  config.tolls.clean_by),
         )
 
     @property

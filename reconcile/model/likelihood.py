@@ -18,38 +18,49 @@ import pytensor.tensor as pt
 
 from reconcile.config import ModelConfig
 from reconcile.model.claim_kernel import NARROW, ClaimReadingLogp
+from reconcile.model.clean_counts import clean_indicators, grouped_mixture_logp
 from reconcile.model.direction import directed_draws
 from reconcile.model.noise import NoiseFamily, noise_family
 
 
 def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfig,
                      stated: np.ndarray, mark_denials: bool = False, clean=None,
-                     compiled_loop: bool = True):
+                     compiled_loop: bool = True, clean_groups: tuple = ()):
     """The claims' observed distribution in the model: ``claim`` holds the claim rows
     (model/build.CLAIM_ROWS). Its log-probability is each claim's reading (reading_logp),
     with a party's blanket denial of its own losses as a mixture: an own-side statement is an
     exact 0 whatever the count with probability ``readings.denial_rate``, so an exact 0 from
     it has likelihood rate + (1 - rate) L and its other claims (1 - rate) L; times the
     claim's evidence weight. ``clean``: for running tolls read with ``tolls.clean_share``,
-    each claim's clean location and scale; a count to date is then a mixture of its reading
-    and a clean one (_mixed_reading_logp), in the likelihood and in the draws alike. Its
+    each claim's clean location and scale, its clean share and its group's lead claim, and
+    ``clean_groups`` the rest of the CleanGroups (claims, cell, previous_cell, n_groups and
+    width, as the model's tensors: the log-likelihood's alone, as a CustomDist's parameters
+    must be one per claim); a group of
+    counts to date is then a mixture of its reading and a clean one (clean_counts.py), in the
+    likelihood and in the draws alike. Its
     draws are what the sources would state, the same process. ``compiled_loop``: compute the
     default reading with claim_kernel's loop (False for backends that compile the graph in
     JAX, which has no such loop)."""
     noise = noise_family(config.noise)
     rate = config.readings.denial_rate
     loop = (ClaimReadingLogp(config.readings.literal_decay, rate)
-            if compiled_loop and clean is None and has_compiled_loop(config) else None)
+            if compiled_loop and has_compiled_loop(config) else None)
 
     def claim_logp(value, loc, scale, lower, upper, has_lower, has_upper, is_point, above,
                    below, direction, far_scale, own, weight, *clean_args):
         if loop is not None:
-            return loop(loc, scale, lower, upper, has_lower, has_upper, is_point, above, below,
+            logp = loop(loc, scale, lower, upper, has_lower, has_upper, is_point, above, below,
                         direction, far_scale, own, weight)[0]
+            if not clean_args:
+                return logp
+            undirected = pt.zeros_like(direction)  # the clean reading: no side, no denial
+            clean_logp = loop(*clean_args[:2], lower, upper, has_lower, has_upper, is_point,
+                              above, below, undirected, far_scale, undirected, weight)[0]
+            return grouped_mixture_logp(logp, clean_logp, clean_args[2], *clean_groups)
         if clean_args:
-            logp = _mixed_reading_logp(loc, scale, lower, upper, has_lower, has_upper, above,
-                                       below, direction, far_scale, noise,
-                                       config.readings.literal_decay, *clean_args)
+            logp, clean_logp = _two_readings(loc, scale, lower, upper, has_lower, has_upper,
+                                             above, below, direction, far_scale, noise,
+                                             config.readings.literal_decay, *clean_args[:2])
         else:
             logp = reading_logp(loc, scale, lower, upper, has_lower, has_upper, above, below,
                                 direction, noise, far_scale, config.readings.literal_decay)
@@ -62,13 +73,16 @@ def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfi
         denial = pt.eq(own, 1) & pt.eq(is_point, 1) & pt.eq(has_lower, 0)
         logp = pt.switch(denial, pt.logaddexp(np.log(rate), np.log1p(-rate) + logp),
                          logp + pt.eq(own, 1) * np.log1p(-rate))
+        if clean_args:  # counts to date: never a party's own, so no denial
+            return grouped_mixture_logp(weight * logp, weight * clean_logp, clean_args[2],
+                                        *clean_groups)
         return weight * logp
 
     return pm.CustomDist(
         name, loc, scale, claim.lower, claim.upper, claim.has_lower, claim.has_upper,
         claim.is_point, claim.above, claim.below, claim.direction,
         far_scale * pt.ones_like(claim.direction), claim.own, claim.weight,
-        *(() if clean is None else (*clean, claim.clean_share)),
+        *(() if clean is None else clean),
         logp=claim_logp, dist=statement_draws(config, mark_denials), observed=stated, dims="claim",
     )
 
@@ -95,8 +109,8 @@ def statement_draws(config: ModelConfig, mark_denials: bool = False):
                                pm.Uniform.dist(0.0, 1.0, size=size))
         log_statement = loc + scale * draws
         if clean_args:
-            clean_loc, clean_scale, share = clean_args
-            is_clean = pm.Uniform.dist(0.0, 1.0, size=size) < share
+            clean_loc, clean_scale, share, lead = clean_args
+            is_clean = clean_indicators(pm.Uniform.dist(0.0, 1.0, size=size), share, lead)
             log_statement = pt.switch(is_clean, clean_loc + clean_scale * noise.dist(size),
                                       log_statement)
         statement = pt.round(pt.exp(pt.clip(log_statement, -50.0, 50.0)))
@@ -106,12 +120,11 @@ def statement_draws(config: ModelConfig, mark_denials: bool = False):
     return claim_statement
 
 
-def _mixed_reading_logp(loc, scale, lower, upper, has_lower, has_upper, above, below,
-                        direction, far_scale, noise, decay, clean_loc, clean_scale, share):
-    """A count to date's reading as a mixture (tolls.clean_share): clean with probability
-    ``share`` (no bias, a narrow noise: the figure is what was counted), read as any claim
-    otherwise (a double count, a revision, a narrower scope). Both readings go through one
-    reading_logp on the claims stacked twice, so the graph keeps its size."""
+def _two_readings(loc, scale, lower, upper, has_lower, has_upper, above, below, direction,
+                  far_scale, noise, decay, clean_loc, clean_scale):
+    """Each claim's general reading and its clean one (no bias, a narrow noise, undirected:
+    the figure is what was counted; clean_counts.py), from one reading_logp on the claims
+    stacked twice, so the graph keeps its size."""
     def twice(x):
         return pt.concatenate([x, x])
 
@@ -121,10 +134,7 @@ def _mixed_reading_logp(loc, scale, lower, upper, has_lower, has_upper, above, b
                         pt.concatenate([direction, pt.zeros_like(direction)]), noise,
                         twice(far_scale), decay)
     n = loc.shape[0]
-    general, clean = both[:n], both[n:]
-    mixed = pt.logaddexp(pt.log1p(-share) + general,
-                         pt.log(pt.switch(share > 0, share, 1.0)) + clean)
-    return pt.switch(share > 0, mixed, general)
+    return both[:n], both[n:]
 
 
 # A blanket denial among the simulator's drawn statements (a model built with mark_denials):
