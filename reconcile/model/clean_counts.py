@@ -77,8 +77,8 @@ def grouped_mixture_logp(general, clean, share, claims, cell, previous_cell, n_g
     ``general`` and ``clean`` are the claims' two readings' log-likelihoods, already times
     their evidence weights, ``share`` the prior probability of the clean reading, and the
     rest a CleanGroups' arrays and table shape (tensors or numbers). A claim in no group
-    keeps ``general``. A claim k of a group
-    gets log L_k - log L_(k-1), L_k the mixture over the group's claims up to k."""
+    keeps ``general``; a group's claim k gets log L_k - log L_(k-1), L_k the mixture over
+    the group's claims up to k."""
     w = share[claims]
     log_w = pt.log(pt.switch(w > 0, w, 1.0))
     log_not = pt.log1p(-w)
