@@ -35,10 +35,9 @@ def claim_likelihood(name: str, loc, scale, claim, far_scale, config: ModelConfi
     each claim's clean location and scale, its clean share and its group's lead claim, and
     ``clean_groups`` the rest of the CleanGroups (claims, cell, previous_cell, n_groups and
     width, as the model's tensors: the log-likelihood's alone, as a CustomDist's parameters
-    must be one per claim); a group of
-    counts to date is then a mixture of its reading and a clean one (clean_counts.py), in the
-    likelihood and in the draws alike. Its
-    draws are what the sources would state, the same process. ``compiled_loop``: compute the
+    must be one per claim); a group of counts to date is then a mixture of its reading and
+    a clean one (clean_counts.py), in the likelihood and in the draws alike. Its draws are
+    what the sources would state, the same process. ``compiled_loop``: compute the
     default reading with claim_kernel's loop (False for backends that compile the graph in
     JAX, which has no such loop)."""
     noise = noise_family(config.noise)
