@@ -8,8 +8,10 @@ Which claims share one clean-or-not indicator is ``tolls.clean_by``:
   the dataset's evidence group) is clean or not on its own;
 * ``speaker``: a speaker's whole series of updates on a toll is. A body that counts cleanly
   does so at every update, and one that double counts or counts the missing does so until
-  it revises; so a figure its own series contradicts (a count to date lowered later, as
-  Sri Lanka's police 359 against the health ministry's 253) tells against all of it.
+  it revises; so a figure its own series contradicts (a count to date it lowers later)
+  tells against all of it. Another body's contradiction does not single out which series
+  is disturbed (Sri Lanka 2019: the police's coherent 290, 310, 359 against the health
+  ministry's one "about 253"; docs/validation.md, "Clean by speaker").
 
 A group's likelihood is the mixture (1 - w) prod_i G_i + w prod_i C_i over its claims (G the
 general reading, C the clean one, each to the power of the claim's evidence weight, so that
